@@ -1,0 +1,135 @@
+//! The one error type of kvstats-core.
+
+use crate::names::NameError;
+
+/// Everything that can go wrong when building a registry, registering gauges
+/// or rendering the exposition. Every variant names the value that was wrong.
+///
+/// ```
+/// use kvstats_core::{Error, Registry};
+///
+/// let err = Registry::new().namespace("dy/namo").unwrap_err();
+/// assert!(matches!(err, Error::InvalidName { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid namespace name `dy/namo`: name contains a character other than ASCII \
+///      letters, digits and `_`; names must match [a-zA-Z_][a-zA-Z0-9_]*",
+/// );
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A name (namespace, component, endpoint, prefix, label) breaks the naming rules.
+    InvalidName {
+        /// What the name is for: `"namespace"`, `"label"`, ...
+        kind: &'static str,
+        /// The rejected value.
+        value: String,
+        /// Which rule it breaks.
+        reason: NameError,
+    },
+    /// A label name is reserved: the registry sets it itself, or a metric uses
+    /// it as its own per-series label.
+    ReservedLabel {
+        /// The rejected label name.
+        label: String,
+        /// Who owns it.
+        owner: &'static str,
+    },
+    /// The same label name was given twice.
+    DuplicateLabel {
+        /// The repeated label name.
+        label: String,
+    },
+    /// A series with this name and exactly these labels is already registered.
+    AlreadyRegistered {
+        /// Full metric name.
+        metric: String,
+        /// The labels, rendered as in the exposition: `{a="1",b="2"}`.
+        labels: String,
+    },
+    /// A metric of this name is already registered with different help text or
+    /// a different set of label names; one family must be consistent.
+    Inconsistent {
+        /// Full metric name.
+        metric: String,
+        /// What differs.
+        detail: String,
+    },
+    /// The prometheus crate refused the registration or the encoding.
+    Prometheus(prometheus::Error),
+    /// An I/O error of the HTTP server.
+    Io(std::io::Error),
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::InvalidName {
+                kind,
+                value,
+                reason,
+            } => write!(f, "invalid {kind} name `{value}`: {reason}"),
+            Error::ReservedLabel { label, owner } => {
+                write!(
+                    f,
+                    "label `{label}` is reserved: {owner}; choose another label name"
+                )
+            }
+            Error::DuplicateLabel { label } => {
+                write!(f, "label `{label}` is given twice; give each label once")
+            }
+            Error::AlreadyRegistered { metric, labels } => write!(
+                f,
+                "metric `{metric}` with labels {labels} is already registered; give each \
+                 instance distinct labels (e.g. `dp_rank`) with `register_with_labels`"
+            ),
+            Error::Inconsistent { metric, detail } => {
+                write!(f, "metric `{metric}` is already registered with {detail}")
+            }
+            Error::Prometheus(e) => write!(f, "prometheus: {e}"),
+            Error::Io(e) => write!(f, "i/o: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::InvalidName { reason, .. } => Some(reason),
+            Error::Prometheus(e) => Some(e),
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl std::error::Error for NameError {}
+
+impl From<prometheus::Error> for Error {
+    fn from(e: prometheus::Error) -> Self {
+        Error::Prometheus(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Checks `value` with `rule`, naming the value and its role in the error.
+pub(crate) fn checked(
+    kind: &'static str,
+    value: &str,
+    rule: fn(&str) -> Result<(), NameError>,
+) -> Result<()> {
+    rule(value).map_err(|reason| Error::InvalidName {
+        kind,
+        value: value.to_owned(),
+        reason,
+    })
+}
