@@ -1,0 +1,83 @@
+//! `ForwardPassMetrics`: nested groups, optional fields, per-position vectors
+//! and per-instance labels.
+
+use kvstats_core::{
+    ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, PromGauges, Registry, SpecDecodeStats,
+    WorkerStats,
+};
+
+fn samples(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with('#')).collect()
+}
+
+#[test]
+fn metrics_lists_every_nested_metric_in_field_order() {
+    let names: Vec<_> = ForwardPassMetrics::METRICS.iter().map(|m| m.name).collect();
+    assert_eq!(
+        names,
+        [
+            "worker_request_active_slots",
+            "worker_request_total_slots",
+            "worker_requests_waiting",
+            "kvstats_active_blocks",
+            "kvstats_total_blocks",
+            "kvstats_gpu_cache_usage_percent",
+            "kvstats_gpu_prefix_cache_hit_rate",
+            "spec_decode_spec_tokens",
+            "spec_decode_drafts",
+            "spec_decode_draft_tokens",
+            "spec_decode_accepted_tokens",
+            "spec_decode_accepted_tokens_per_position",
+        ]
+    );
+}
+
+#[test]
+fn two_ranks_with_spec_decode_none_then_some_then_none() {
+    let registry = Registry::with_prefix("").unwrap();
+    let component = registry.namespace("ns").unwrap().component("c").unwrap();
+    let rank0 = ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
+    let rank1 = ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
+    let mut stats = ForwardPassMetrics {
+        worker_stats: WorkerStats { request_active_slots: 3, ..Default::default() },
+        kv_stats: KvStats { kv_active_blocks: 5, ..Default::default() },
+        spec_decode_stats: None,
+    };
+    rank0.update_from(&stats);
+    rank1.update_from(&stats);
+    let text = registry.prometheus_text().unwrap();
+    assert!(samples(&text).iter().all(|l| !l.starts_with("spec_decode")), "{text}");
+    // 7 gauges per rank, plus the dropped-positions counter, which a counter
+    // has from the start.
+    assert_eq!(samples(&text).len(), 2 * 8, "{text}");
+
+    stats.spec_decode_stats = Some(SpecDecodeStats {
+        num_drafts: Some(4),
+        num_accepted_tokens_per_pos: Some(vec![3, 2, 1]),
+        ..Default::default()
+    });
+    rank1.update_from(&stats);
+    let text = registry.prometheus_text().unwrap();
+    let spec: Vec<_> = samples(&text)
+        .into_iter()
+        .filter(|l| l.contains("spec_decode") && l.contains(r#"dp_rank="1""#))
+        .collect();
+    assert_eq!(
+        spec,
+        [
+            r#"kvstats_positions_dropped_total{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",metric="spec_decode_accepted_tokens_per_position"} 0"#,
+            r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="0"} 3"#,
+            r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="1"} 2"#,
+            r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="2"} 1"#,
+            r#"spec_decode_drafts{dp_rank="1",dynamo_component="c",dynamo_namespace="ns"} 4"#,
+        ]
+    );
+    stats.spec_decode_stats = None;
+    rank1.update_from(&stats);
+    let text = registry.prometheus_text().unwrap();
+    assert!(samples(&text).iter().all(|l| !l.starts_with("spec_decode")), "{text}");
+    let encoded = prometheus::TextEncoder::new()
+        .encode_to_string(&registry.prometheus().gather())
+        .unwrap();
+    assert_eq!(encoded, text);
+}
