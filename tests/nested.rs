@@ -36,17 +36,28 @@ fn metrics_lists_every_nested_metric_in_field_order() {
 fn two_ranks_with_spec_decode_none_then_some_then_none() {
     let registry = Registry::with_prefix("").unwrap();
     let component = registry.namespace("ns").unwrap().component("c").unwrap();
-    let rank0 = ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
-    let rank1 = ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
+    let rank0 =
+        ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
+    let rank1 =
+        ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
     let mut stats = ForwardPassMetrics {
-        worker_stats: WorkerStats { request_active_slots: 3, ..Default::default() },
-        kv_stats: KvStats { kv_active_blocks: 5, ..Default::default() },
+        worker_stats: WorkerStats {
+            request_active_slots: 3,
+            ..Default::default()
+        },
+        kv_stats: KvStats {
+            kv_active_blocks: 5,
+            ..Default::default()
+        },
         spec_decode_stats: None,
     };
     rank0.update_from(&stats);
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
-    assert!(samples(&text).iter().all(|l| !l.starts_with("spec_decode")), "{text}");
+    assert!(
+        samples(&text).iter().all(|l| !l.starts_with("spec_decode")),
+        "{text}"
+    );
     // 7 gauges per rank, plus the dropped-positions counter, which a counter
     // has from the start.
     assert_eq!(samples(&text).len(), 2 * 8, "{text}");
@@ -75,7 +86,10 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     stats.spec_decode_stats = None;
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
-    assert!(samples(&text).iter().all(|l| !l.starts_with("spec_decode")), "{text}");
+    assert!(
+        samples(&text).iter().all(|l| !l.starts_with("spec_decode")),
+        "{text}"
+    );
     let encoded = prometheus::TextEncoder::new()
         .encode_to_string(&registry.prometheus().gather())
         .unwrap();

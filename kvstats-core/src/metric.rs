@@ -1,6 +1,8 @@
 //! Static metric metadata and the traits the derive implements.
 
 use crate::gauge::Reading;
+use crate::registered::Registered;
+use crate::registry::MetricsRegistry;
 
 /// The Prometheus type of a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,6 +115,25 @@ pub trait GaugeGroup: Default + Send + Sync + 'static {
 
     /// Makes every series of this container absent from the next scrape.
     fn clear(&self);
+
+    /// Registers a new container on `registry`, with `labels` added to every
+    /// series; the generic form of the generated `register_with_labels`.
+    ///
+    /// ```
+    /// use kvstats_core::{GaugeGroup, KvStatsGauges, Registry};
+    ///
+    /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
+    /// let rank0 = KvStatsGauges::register_on(&component, &[("dp_rank", "0")])?;
+    /// let rank1 = KvStatsGauges::register_on(&component, &[("dp_rank", "1")])?;
+    /// assert!(KvStatsGauges::register_on(&component, &[("dp_rank", "1")]).is_err());
+    /// # Ok::<(), kvstats_core::Error>(())
+    /// ```
+    fn register_on(
+        registry: &impl MetricsRegistry,
+        labels: &[(&str, &str)],
+    ) -> crate::Result<Registered<Self>> {
+        crate::registry::register::<Self>(registry, labels)
+    }
 
     /// What the scrape reads for metric `index` of `Stats::METRICS`.
     #[doc(hidden)]
