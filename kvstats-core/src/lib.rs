@@ -55,16 +55,61 @@
 //! | `help = ".."` | the `# HELP` text | the doc comment; one of the two is required |
 //! | `unit = ".."` | appended as `_unit` unless the name already ends with it | none |
 //! | `skip` | the field is not exported | |
+//! | `flatten` | the field is a struct that derives `PromGauges` (or an `Option` of one); its metrics are exported under its own prefix | |
+//! | `label = "position"` | a vector field: one series per index, with this label | |
+//! | `max = 64` | with `label`: the most positions kept | 64 |
+//! | `scale = 100.0` | multiplies the value at update time | 1 |
+//! | `clamp(0.0, 1.0)` | bounds the value (after `scale`) | none |
+//! | `deprecated_name = ".."` | also export under this old name, help marked `DEPRECATED`; several allowed | none |
 //!
 //! The metric name is `{prefix}_{name}[_{unit}]`; the registry adds its root
 //! prefix (`dynamo_component_`) and the automatic labels of the level the
 //! container is registered on.
 //!
-//! # Units
+//! # Nested structs, `Option` and vectors
+//!
+//! [`ForwardPassMetrics`] shows all three: `#[prom(flatten)]` nests
+//! [`WorkerStats`], [`KvStats`] and `Option<`[`SpecDecodeStats`]`>`; the outer
+//! container holds the inner containers inline and one `update_from` updates
+//! them all. A `None` (an `Option` field, or an optional nested struct) removes
+//! its series from the next scrape; `Some` brings them back. A vector field
+//! with `label = "position"` exports `position="0"`, `position="1"`, ...;
+//! positions that disappear from one update to the next disappear from the
+//! scrape, and values past `max` are dropped and counted in
+//! `kvstats_positions_dropped_total{metric=".."}`, so a bad producer cannot
+//! blow up the number of series.
+//!
+//! # Per-instance labels
+//!
+//! Several instances of one struct coexist on one registry level when their
+//! constant labels differ, as data-parallel ranks do:
+//! `KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")])`.
+//! Label names follow the naming rule ([`names::check_name`]); the automatic
+//! labels (`dynamo_namespace`, ...) are reserved; the same metric with the same
+//! labels twice is an [`Error::AlreadyRegistered`] naming both.
+//!
+//! # Units and values
 //!
 //! Use Prometheus base units: `seconds`, `bytes`, `ratio` for a fraction in
-//! 0..1. `percent` is accepted because the reference metrics use it for values
-//! in 0..1, but for new metrics prefer `ratio`.
+//! 0..1; any other snake_case word is accepted too. `percent` is accepted
+//! because the reference metrics use it for values in 0..1
+//! (`kvstats_gpu_cache_usage_percent`), but for new metrics prefer `ratio`, or
+//! export a real percentage with `scale = 100.0`.
+//!
+//! Every value is exported as an `f64`:
+//! - integers are exact up to 2^53; above that they round to the nearest
+//!   `f64` (`u64::MAX` is exported as `18446744073709552000`);
+//! - `bool` is 0 or 1;
+//! - `NaN` and the infinities are exported as `NaN`, `+Inf` and `-Inf`; with
+//!   `clamp(lo, hi)` an infinity becomes the nearest bound and `NaN` becomes `lo`;
+//! - `scale` applies before `clamp`.
+//!
+//! # Naming rules
+//!
+//! Metric names, prefixes, units and label names match `[a-zA-Z_][a-zA-Z0-9_]*`,
+//! do not start with `__` and contain no `:` (reserved for recording rules).
+//! The derive checks them at compile time with the same `const fn`
+//! ([`names::check_name`]) the registry uses at run time.
 #![deny(missing_docs)]
 
 extern crate self as kvstats_core;
