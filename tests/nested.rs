@@ -95,3 +95,35 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
         .unwrap();
     assert_eq!(encoded, text);
 }
+
+mod collision {
+    use kvstats_core::{PromGauges, Registry};
+
+    #[derive(Debug, Default, PromGauges)]
+    #[prom(prefix = "kvstats")]
+    pub struct Extra {
+        /// Same name as KvStats::kv_active_blocks after the prefix
+        pub active_blocks: u64,
+    }
+
+    #[derive(Debug, Default, PromGauges)]
+    pub struct Both {
+        #[prom(flatten)]
+        pub kv: kvstats_core::KvStats,
+        #[prom(flatten)]
+        pub extra: Extra,
+    }
+
+    #[test]
+    fn names_colliding_across_nesting_fail_registration_naming_both_sources() {
+        let registry = Registry::new();
+        let err = BothGauges::register(&registry).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "metric `dynamo_component_kvstats_active_blocks` is already registered with a second \
+             source in the same struct: `KvStats.kv_active_blocks` and `Extra.active_blocks` both \
+             export it; give one of them another `name` or `prefix`"
+        );
+        assert_eq!(Both::METRICS.len(), 5);
+    }
+}

@@ -345,6 +345,24 @@ impl GroupSet {
     }
 
     fn check_new(&self, new: &Group) -> Result<()> {
+        // Nested structs are compiled separately, so two of them may export the
+        // same name; the derive cannot see that, registration can.
+        for (i, series) in new.series.iter().enumerate() {
+            if let Some(j) = new.series[..i]
+                .iter()
+                .position(|s| s.family == series.family)
+            {
+                return Err(Error::Inconsistent {
+                    metric: series.family.clone(),
+                    detail: format!(
+                        "a second source in the same struct: `{}` and `{}` both export it; \
+                         give one of them another `name` or `prefix`",
+                        new.metrics[j].source(),
+                        new.metrics[i].source()
+                    ),
+                });
+            }
+        }
         for series in &new.series {
             for old in self.groups.values().flat_map(|g| &g.series) {
                 if old.family != series.family {
