@@ -236,9 +236,9 @@ impl Series {
         }
     }
 
-    /// The identity of the series for duplicate detection.
-    fn key(&self) -> String {
-        format!("{}{}", self.head, self.tail)
+    /// Whether both are the same series: same name and the same labels.
+    fn same_series(&self, other: &Series) -> bool {
+        self.head == other.head && self.tail == other.tail
     }
 }
 
@@ -368,7 +368,7 @@ impl GroupSet {
                 if old.family != series.family {
                     continue;
                 }
-                if old.key() == series.key() {
+                if old.same_series(series) {
                     return Err(Error::AlreadyRegistered {
                         metric: series.family.clone(),
                         labels: labels_text(&new.labels),
