@@ -110,10 +110,18 @@
 //! do not start with `__` and contain no `:` (reserved for recording rules).
 //! The derive checks them at compile time with the same `const fn`
 //! ([`names::check_name`]) the registry uses at run time.
+//!
+//! # Catalog
+//!
+//! [`catalog`] renders the metrics of any `PromGauges` types, with a
+//! registry's root prefix and labels applied, as Markdown, JSON, a Grafana
+//! dashboard or a Python module of name constants, so docs, dashboards and
+//! other languages use the names the code exports.
 #![deny(missing_docs)]
 
 extern crate self as kvstats_core;
 
+pub mod catalog;
 mod encode;
 mod error;
 mod gauge;

@@ -1,0 +1,337 @@
+//! The catalog as a Grafana dashboard (JSON model, schema version 39, as
+//! Grafana 10.4 and later write it): a row per struct, a time-series panel per
+//! metric, and template variables for the data source, `job`, `instance` and
+//! each per-registration label.
+//!
+//! Every query names the metric exactly as the catalog does and pins the
+//! labels the registry level fixes, so a panel shows data exactly when the
+//! scrape has the series.
+
+use super::json_value::{obj, Json};
+use super::{groups, Catalog, Entry, GENERATED};
+
+/// Grafana's JSON model version this layout follows.
+const SCHEMA_VERSION: i64 = 39;
+/// Panels per line of the grid, which is 24 units wide.
+const PANEL_WIDTH: i64 = 12;
+const PANEL_HEIGHT: i64 = 8;
+/// The variables every dashboard has, before the per-registration labels.
+const SCRAPE_VARIABLES: [(&str, &str); 2] = [("job", "Job"), ("instance", "Instance")];
+
+pub(super) fn render(catalog: &Catalog) -> String {
+    let entries = catalog.entries();
+    obj([
+        ("annotations", annotations()),
+        ("description", Json::from(GENERATED)),
+        ("editable", Json::from(true)),
+        ("fiscalYearStartMonth", Json::from(0)),
+        ("graphTooltip", Json::from(1)),
+        ("id", Json::Null),
+        ("links", Json::Arr(Vec::new())),
+        ("panels", Json::Arr(panels(catalog, &entries))),
+        ("refresh", Json::from("30s")),
+        ("schemaVersion", Json::from(SCHEMA_VERSION)),
+        ("tags", Json::from(vec!["kvstats", "generated"])),
+        ("templating", obj([("list", variables(catalog, &entries))])),
+        (
+            "time",
+            obj([("from", Json::from("now-1h")), ("to", Json::from("now"))]),
+        ),
+        ("timepicker", obj([])),
+        ("timezone", Json::from("")),
+        ("title", Json::from(catalog.title())),
+        ("uid", Json::from(uid(catalog.title()))),
+        ("version", Json::from(1)),
+    ])
+    .pretty()
+}
+
+fn annotations() -> Json {
+    let builtin = obj([
+        ("builtIn", Json::from(1)),
+        (
+            "datasource",
+            obj([
+                ("type", Json::from("grafana")),
+                ("uid", Json::from("-- Grafana --")),
+            ]),
+        ),
+        ("enable", Json::from(true)),
+        ("hide", Json::from(true)),
+        ("iconColor", Json::from("rgba(0, 211, 255, 1)")),
+        ("name", Json::from("Annotations & Alerts")),
+        ("type", Json::from("dashboard")),
+    ]);
+    obj([("list", Json::Arr(vec![builtin]))])
+}
+
+fn datasource() -> Json {
+    obj([
+        ("type", Json::from("prometheus")),
+        ("uid", Json::from("${datasource}")),
+    ])
+}
+
+/// A row per group, then its panels two to a line.
+fn panels(catalog: &Catalog, entries: &[Entry]) -> Vec<Json> {
+    let mut out = Vec::new();
+    let mut id = 0;
+    let mut y = 0;
+    for group in groups(entries) {
+        id += 1;
+        out.push(obj([
+            ("collapsed", Json::from(false)),
+            ("gridPos", grid(0, y, 24, 1)),
+            ("id", Json::from(id)),
+            ("panels", Json::Arr(Vec::new())),
+            ("title", Json::from(group.name)),
+            ("type", Json::from("row")),
+        ]));
+        y += 1;
+        for line in group.entries.chunks(2) {
+            for (column, entry) in (0..).zip(line) {
+                id += 1;
+                let pos = grid(column * PANEL_WIDTH, y, PANEL_WIDTH, PANEL_HEIGHT);
+                out.push(panel(catalog, entry, id, pos));
+            }
+            y += PANEL_HEIGHT;
+        }
+    }
+    out
+}
+
+fn grid(x: i64, y: i64, w: i64, h: i64) -> Json {
+    obj([
+        ("h", Json::from(h)),
+        ("w", Json::from(w)),
+        ("x", Json::from(x)),
+        ("y", Json::from(y)),
+    ])
+}
+
+fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
+    let (title, mut description) = match &entry.replaced_by {
+        Some(new) => (
+            format!("DEPRECATED {} (use {new})", entry.base_name),
+            format!("DEPRECATED: replaced by `{new}`.\n\n"),
+        ),
+        None => (entry.base_name.to_owned(), String::new()),
+    };
+    description.push_str(entry.help);
+    description.push_str(&format!("\n\nMetric: `{}` ({})", entry.name, entry.kind));
+    let target = obj([
+        ("datasource", datasource()),
+        ("expr", Json::from(expr(catalog, entry))),
+        ("legendFormat", Json::from(legend(catalog, entry))),
+        ("range", Json::from(true)),
+        ("refId", Json::from("A")),
+    ]);
+    obj([
+        ("datasource", datasource()),
+        ("description", Json::from(description)),
+        (
+            "fieldConfig",
+            obj([
+                ("defaults", obj([("unit", Json::from(unit(entry.unit)))])),
+                ("overrides", Json::Arr(Vec::new())),
+            ]),
+        ),
+        ("gridPos", pos),
+        ("id", Json::from(id)),
+        (
+            "options",
+            obj([
+                (
+                    "legend",
+                    obj([
+                        ("displayMode", Json::from("list")),
+                        ("placement", Json::from("bottom")),
+                        ("showLegend", Json::from(true)),
+                    ]),
+                ),
+                (
+                    "tooltip",
+                    obj([("mode", Json::from("multi")), ("sort", Json::from("none"))]),
+                ),
+            ]),
+        ),
+        ("targets", Json::Arr(vec![target])),
+        ("title", Json::from(title)),
+        ("type", Json::from("timeseries")),
+    ])
+}
+
+/// The query of a panel: the series itself for a gauge, its increase per
+/// interval for a counter.
+fn expr(catalog: &Catalog, entry: &Entry) -> String {
+    let variables: Vec<&str> = variable_names(catalog).collect();
+    let selector = selector(catalog, &entry.name, &variables);
+    match entry.kind {
+        "counter" => format!("increase({selector}[$__rate_interval])"),
+        _ => selector,
+    }
+}
+
+/// `name{fixed="v",...,var=~"$var",...}`: the registry level's labels pinned,
+/// each variable matched as a regex so its "All" value (`.*`) also matches
+/// series without the label.
+fn selector(catalog: &Catalog, name: &str, variables: &[&str]) -> String {
+    let fixed = catalog
+        .fixed_labels()
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", promql_escape(v)));
+    let variable = variables.iter().map(|k| format!("{k}=~\"${k}\""));
+    let matchers: Vec<String> = fixed.chain(variable).collect();
+    format!("{name}{{{}}}", matchers.join(","))
+}
+
+fn legend(catalog: &Catalog, entry: &Entry) -> String {
+    let mut out = String::from("{{instance}}");
+    let labels = catalog
+        .instance_labels()
+        .iter()
+        .map(String::as_str)
+        .chain(entry.own_label(catalog));
+    for label in labels {
+        out.push_str(&format!(" {label}={{{{{label}}}}}"));
+    }
+    out
+}
+
+fn variable_names(catalog: &Catalog) -> impl Iterator<Item = &str> {
+    SCRAPE_VARIABLES
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(catalog.instance_labels().iter().map(String::as_str))
+}
+
+/// The data source, then `job`, `instance` and each per-registration label,
+/// each narrowed by the ones before it. Their values come from the first
+/// current gauge of the catalog.
+fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
+    let mut list = vec![obj([
+        ("current", obj([])),
+        ("hide", Json::from(0)),
+        ("includeAll", Json::from(false)),
+        ("label", Json::from("Data source")),
+        ("multi", Json::from(false)),
+        ("name", Json::from("datasource")),
+        ("options", Json::Arr(Vec::new())),
+        ("query", Json::from("prometheus")),
+        ("refresh", Json::from(1)),
+        ("regex", Json::from("")),
+        ("skipUrlSync", Json::from(false)),
+        ("type", Json::from("datasource")),
+    ])];
+    let source = entries
+        .iter()
+        .find(|e| e.kind == "gauge" && e.replaced_by.is_none())
+        .map_or("up", |e| e.name.as_str());
+    let names: Vec<&str> = variable_names(catalog).collect();
+    for (i, name) in names.iter().enumerate() {
+        let label = SCRAPE_VARIABLES
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(*name, |(_, label)| *label);
+        let query = format!(
+            "label_values({}, {name})",
+            selector(catalog, source, &names[..i])
+        );
+        list.push(query_variable(
+            name,
+            label,
+            &query,
+            i >= SCRAPE_VARIABLES.len(),
+        ));
+    }
+    Json::Arr(list)
+}
+
+fn query_variable(name: &str, label: &str, query: &str, numeric: bool) -> Json {
+    // Grafana's sort codes: 1 alphabetical, 3 numerical (ascending).
+    let sort = if numeric { 3 } else { 1 };
+    obj([
+        ("allValue", Json::from(".*")),
+        ("current", obj([])),
+        ("datasource", datasource()),
+        ("definition", Json::from(query)),
+        ("hide", Json::from(0)),
+        ("includeAll", Json::from(true)),
+        ("label", Json::from(label)),
+        ("multi", Json::from(true)),
+        ("name", Json::from(name)),
+        ("options", Json::Arr(Vec::new())),
+        // A plain string: every Grafana version parses `label_values(..)`
+        // into its own variable editor's form when it loads the dashboard.
+        ("query", Json::from(query)),
+        ("refresh", Json::from(2)),
+        ("regex", Json::from("")),
+        ("skipUrlSync", Json::from(false)),
+        ("sort", Json::from(sort)),
+        ("type", Json::from("query")),
+    ])
+}
+
+/// Grafana's unit for a unit suffix. `percent` means a fraction in 0..1 in
+/// this crate (the reference names use it that way; see the crate docs), so
+/// it is shown as a percentage of 1 like `ratio`.
+fn unit(suffix: Option<&str>) -> &'static str {
+    match suffix {
+        Some("ratio" | "percent") => "percentunit",
+        Some("bytes") => "bytes",
+        Some("seconds") => "s",
+        _ => "short",
+    }
+}
+
+/// A dashboard uid (at most 40 of `[a-z0-9-]`) from a title.
+fn uid(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.truncate(40);
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "kvstats".to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+/// A PromQL double-quoted string body.
+fn promql_escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_map_to_grafana_formats() {
+        assert_eq!(unit(Some("ratio")), "percentunit");
+        assert_eq!(unit(Some("percent")), "percentunit");
+        assert_eq!(unit(Some("bytes")), "bytes");
+        assert_eq!(unit(Some("seconds")), "s");
+        assert_eq!(unit(Some("blocks")), "short");
+        assert_eq!(unit(None), "short");
+    }
+
+    #[test]
+    fn uids_are_short_lowercase_slugs() {
+        assert_eq!(uid("kvstats"), "kvstats");
+        assert_eq!(uid("LLM worker: KV cache"), "llm-worker-kv-cache");
+        assert_eq!(uid("!!!"), "kvstats");
+        assert_eq!(uid(&"a".repeat(50)).len(), 40);
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(promql_escape(r#"a"b\c"#), r#"a\"b\\c"#);
+    }
+}

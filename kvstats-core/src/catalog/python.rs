@@ -1,0 +1,146 @@
+//! The catalog as a Python module: one class per Rust constants module, with
+//! the same constant names and values, so Python code that builds queries or
+//! reads scrapes uses the names the Rust code exports.
+
+use std::fmt::Write as _;
+
+use super::{Catalog, ConstantsModule, GENERATED};
+use crate::metric::MetricDef;
+
+pub(super) fn render(catalog: &Catalog) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\"\"\"Metric names of {}.\n", catalog.title());
+    let _ = writeln!(out, "{}\n", wrap(GENERATED, 79));
+    out.push_str(
+        "Each class mirrors the Rust constants module of the same name: its constants\n\
+         hold metric names without the registry's root prefix, as in Rust, and\n\
+         ``full_name`` gives the name a scrape shows. ``DEPRECATED`` maps each\n\
+         deprecated name to the name that replaces it.\n\
+         \"\"\"\n\n",
+    );
+    let _ = writeln!(out, "ROOT_PREFIX = {}\n\n", py_str(catalog.root_prefix()));
+    out.push_str(
+        "def full_name(name: str) -> str:\n    \
+         \"\"\"The name a scrape shows for ``name``: the root prefix added.\"\"\"\n    \
+         return f\"{ROOT_PREFIX}_{name}\" if ROOT_PREFIX else name\n",
+    );
+    let mut deprecated: Vec<&MetricDef> = Vec::new();
+    for module in catalog.modules() {
+        out.push_str("\n\n");
+        class(catalog, module, &mut deprecated, &mut out);
+    }
+    out.push_str("\n\nDEPRECATED: dict[str, str] = {");
+    if !deprecated.is_empty() {
+        out.push('\n');
+    }
+    for def in &deprecated {
+        let new = def.replaced_by.unwrap_or_default();
+        let _ = writeln!(out, "    {}: {},", py_str(def.name), py_str(new));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The class of `module`; the deprecated aliases it lists are added to `deprecated`.
+fn class<'a>(
+    catalog: &'a Catalog,
+    module: &ConstantsModule,
+    deprecated: &mut Vec<&'a MetricDef>,
+    out: &mut String,
+) {
+    let name = module.name();
+    let owner = catalog
+        .metrics
+        .iter()
+        .find(|d| module.current().contains(&d.name))
+        .map(|d| format!("``{}`` (Rust module ``{name}``)", d.struct_name))
+        .unwrap_or_else(|| format!("the Rust module ``{name}``"));
+    // Python's convention is CapWords; the class keeps the Rust module's name.
+    let _ = writeln!(out, "class {name}:  # noqa: N801");
+    let _ = writeln!(out, "    \"\"\"Metric names of {owner}.\"\"\"\n");
+    let _ = writeln!(out, "    PREFIX = {}", py_str(module.prefix()));
+    for current in module.current() {
+        let def = catalog.metrics.iter().find(|d| d.name == *current);
+        constant(module, current, def.map(|d| d.help), out);
+        let aliases = catalog
+            .metrics
+            .iter()
+            .filter(|d| d.replaced_by == Some(*current));
+        for alias in aliases {
+            constant(module, alias.name, Some(alias.help), out);
+            deprecated.push(alias);
+        }
+    }
+    out.push_str("\n    ALL = (");
+    if !module.current().is_empty() {
+        out.push('\n');
+    }
+    for current in module.current() {
+        let _ = writeln!(out, "        {},", module.constant_name(current));
+    }
+    let indent = if module.current().is_empty() {
+        ""
+    } else {
+        "    "
+    };
+    let _ = writeln!(out, "{indent})");
+}
+
+fn constant(module: &ConstantsModule, name: &str, help: Option<&str>, out: &mut String) {
+    if let Some(help) = help {
+        let _ = writeln!(out, "    #: {}", one_line(help));
+    }
+    let _ = writeln!(out, "    {} = {}", module.constant_name(name), py_str(name));
+}
+
+/// `text` with its words wrapped into lines of at most `width` characters
+/// (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        if line_len > 0 && line_len + 1 + word.len() > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += word.len();
+    }
+    out
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A Python string literal.
+fn py_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_and_comments_stay_on_one_line() {
+        assert_eq!(py_str("a\"b\\c\nd"), r#""a\"b\\c\u000ad""#);
+        assert_eq!(one_line("two\n  lines"), "two lines");
+        assert_eq!(wrap("aa bb cc dddddd e", 5), "aa bb\ncc\ndddddd\ne");
+    }
+}
