@@ -10,6 +10,7 @@
 //! `tests/catalog_drift.rs` fails when a checked-in file differs from what
 //! this prints, and names the command that fixes it.
 
+use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,7 +42,7 @@ struct Args {
 struct Usage(String);
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let args = match parse(std::env::args_os().skip(1)) {
         Ok(Some(args)) => args,
         Ok(None) => {
             print!("{DESCRIPTION}\n{SYNOPSIS}\n{OPTIONS}");
@@ -76,14 +77,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// `Ok(None)` for `--help`.
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Usage> {
+/// `Ok(None)` for `--help`. Arguments are `OsString`s so that a path that
+/// is not UTF-8 is still a valid `--out`.
+fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Option<Args>, Usage> {
     let mut format = None;
     let mut out = None;
     while let Some(arg) = args.next() {
-        let (key, inline) = match arg.split_once('=') {
-            Some((key, value)) => (key.to_owned(), Some(value.to_owned())),
-            None => (arg, None),
+        let text = arg
+            .to_str()
+            .ok_or_else(|| Usage(format!("unexpected argument {arg:?}")))?;
+        let (key, inline) = match text.split_once('=') {
+            Some((key, value)) => (key, Some(OsString::from(value))),
+            None => (text, None),
         };
         let mut value = |name: &str| {
             inline
@@ -91,10 +96,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Usage> 
                 .or_else(|| args.next())
                 .ok_or_else(|| Usage(format!("`{name}` needs a value")))
         };
-        match key.as_str() {
+        match key {
             "-h" | "--help" => return Ok(None),
             "--format" => {
                 let name = value("--format")?;
+                let name = name.to_string_lossy();
                 format = Some(name.parse::<Format>().map_err(|e| Usage(e.to_string()))?);
             }
             "--out" => out = Some(PathBuf::from(value("--out")?)),
