@@ -429,6 +429,15 @@ impl GroupSet {
                 }
             }
         }
+        // Series sorted by label values, as `prometheus::Registry::gather` sorts
+        // them, so both render the same text and the order does not depend on
+        // the order of registration.
+        for family in families.values_mut() {
+            family.members.sort_by(|a, b| {
+                (&a.group.labels, &a.group.series[a.index].family)
+                    .cmp(&(&b.group.labels, &b.group.series[b.index].family))
+            });
+        }
         self.plan = families.into_values().collect();
     }
 }
