@@ -60,6 +60,29 @@ pub enum Error {
     Prometheus(prometheus::Error),
     /// An I/O error of the HTTP server.
     Io(std::io::Error),
+    /// A socket address could not be parsed.
+    InvalidAddress {
+        /// Where the value came from: `"KVSTATS_METRICS_ADDR"`, `"--addr"`, ...
+        origin: &'static str,
+        /// The rejected value.
+        value: String,
+    },
+    /// The metrics server could not bind its listening socket.
+    Bind {
+        /// The address it tried.
+        addr: std::net::SocketAddr,
+        /// Why the operating system refused.
+        source: std::io::Error,
+    },
+    /// A server setting is out of its range.
+    InvalidSetting {
+        /// The setting, as the builder method is named.
+        setting: &'static str,
+        /// The rejected value.
+        value: String,
+        /// The allowed range.
+        expected: &'static str,
+    },
 }
 
 impl core::fmt::Display for Error {
@@ -89,6 +112,22 @@ impl core::fmt::Display for Error {
             }
             Error::Prometheus(e) => write!(f, "prometheus: {e}"),
             Error::Io(e) => write!(f, "i/o: {e}"),
+            Error::InvalidAddress { origin, value } => write!(
+                f,
+                "invalid {origin} `{value}`: expected an IP address and a port, \
+                 such as 127.0.0.1:8081"
+            ),
+            Error::Bind { addr, source } => {
+                write!(f, "cannot bind the metrics server to {addr}: {source}")
+            }
+            Error::InvalidSetting {
+                setting,
+                value,
+                expected,
+            } => write!(
+                f,
+                "invalid server setting {setting} = {value}: expected {expected}"
+            ),
         }
     }
 }
@@ -99,6 +138,7 @@ impl std::error::Error for Error {
             Error::InvalidName { reason, .. } => Some(reason),
             Error::Prometheus(e) => Some(e),
             Error::Io(e) => Some(e),
+            Error::Bind { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -128,8 +128,11 @@ mod gauge;
 mod group;
 mod metric;
 pub mod names;
+mod publisher;
 mod registered;
 mod registry;
+#[cfg(feature = "server")]
+pub mod server;
 mod source;
 mod stats;
 
@@ -141,10 +144,13 @@ pub use encode::CONTENT_TYPE;
 pub use error::{Error, Result};
 pub use gauge::{Gauge, PositionGauges};
 pub use metric::{GaugeGroup, MetricDef, MetricKind, PromGauges};
+pub use publisher::{MetricsPublisher, WorkerMetricsPublisher};
 pub use registered::Registered;
 pub use registry::{
     Component, Endpoint, MetricsRegistry, Namespace, Registry, DEFAULT_LABEL_PREFIX, DEFAULT_PREFIX,
 };
+#[cfg(feature = "server")]
+pub use server::{MetricsServer, ServerHandle};
 pub use source::{GaugeSource, PositionSource};
 pub use stats::*;
 

@@ -1,0 +1,156 @@
+//! What each request gets: the routing table, independent of sockets.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE};
+use hyper::{Method, Response, StatusCode};
+
+use crate::registry::MetricsRegistry;
+
+/// The body every response of the server carries.
+pub(super) type Body = Full<Bytes>;
+
+/// A registry the server can share between connection tasks.
+pub(super) type SharedRegistry = Arc<dyn MetricsRegistry + Send + Sync>;
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const JSON: &str = "application/json";
+/// Every route answers these; the `Allow` header of a 405 says so.
+const ALLOWED: &str = "GET, HEAD";
+
+const NOT_FOUND: &str = "not found: try /metrics, /health or /live\n";
+
+enum Route {
+    Metrics,
+    /// A health route and the status word its JSON reports.
+    Status(&'static str),
+}
+
+/// The routes of one server.
+pub(super) struct Routes {
+    registry: SharedRegistry,
+    started: Instant,
+}
+
+impl Routes {
+    pub(super) fn new(registry: SharedRegistry) -> Self {
+        Routes {
+            registry,
+            started: Instant::now(),
+        }
+    }
+
+    /// The response to `method path`. hyper leaves out the body of a HEAD
+    /// response itself and keeps its `Content-Length`, so HEAD and GET build
+    /// the same response.
+    pub(super) fn respond(&self, method: &Method, path: &str) -> Response<Body> {
+        let route = match path {
+            "/metrics" => Route::Metrics,
+            "/health" => Route::Status("ready"),
+            "/live" => Route::Status("live"),
+            _ => return text(StatusCode::NOT_FOUND, NOT_FOUND.into()),
+        };
+        if method != Method::GET && method != Method::HEAD {
+            let mut response = text(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("method {method} not allowed on {path}: use GET or HEAD\n"),
+            );
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static(ALLOWED));
+            return response;
+        }
+        match route {
+            Route::Metrics => self.metrics(),
+            Route::Status(status) => self.status(status),
+        }
+    }
+
+    fn metrics(&self) -> Response<Body> {
+        match self.registry.prometheus_text() {
+            Ok(body) => with_type(StatusCode::OK, crate::CONTENT_TYPE, body),
+            Err(e) => text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot render the metrics: {e}\n"),
+            ),
+        }
+    }
+
+    fn status(&self, status: &str) -> Response<Body> {
+        let uptime = self.started.elapsed().as_secs_f64();
+        let body = format!("{{\"status\":\"{status}\",\"uptime_seconds\":{uptime:.3}}}\n");
+        with_type(StatusCode::OK, JSON, body)
+    }
+}
+
+fn text(status: StatusCode, body: String) -> Response<Body> {
+    with_type(status, TEXT, body)
+}
+
+fn with_type(status: StatusCode, content_type: &'static str, body: String) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KvStats, KvStatsGauges, Registry};
+
+    fn routes() -> Routes {
+        let registry = Registry::new();
+        let component = registry
+            .namespace("dynamo")
+            .unwrap()
+            .component("backend")
+            .unwrap();
+        let gauges = KvStatsGauges::register(&component).unwrap();
+        gauges.update_from(&KvStats {
+            kv_total_blocks: 8,
+            ..Default::default()
+        });
+        Routes::new(Arc::new(registry))
+    }
+
+    fn header<'a>(response: &'a Response<Body>, name: &str) -> &'a str {
+        response.headers()[name].to_str().unwrap()
+    }
+
+    #[test]
+    fn every_route_and_method_gets_its_status() {
+        let routes = routes();
+        let cases = [
+            (Method::GET, "/metrics", StatusCode::OK),
+            (Method::HEAD, "/metrics", StatusCode::OK),
+            (Method::GET, "/health", StatusCode::OK),
+            (Method::HEAD, "/live", StatusCode::OK),
+            (Method::GET, "/", StatusCode::NOT_FOUND),
+            (Method::POST, "/nope", StatusCode::NOT_FOUND),
+            (Method::POST, "/metrics", StatusCode::METHOD_NOT_ALLOWED),
+            (Method::DELETE, "/health", StatusCode::METHOD_NOT_ALLOWED),
+        ];
+        for (method, path, status) in cases {
+            let response = routes.respond(&method, path);
+            assert_eq!(response.status(), status, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn metrics_use_the_exposition_content_type() {
+        let response = routes().respond(&Method::GET, "/metrics");
+        assert_eq!(header(&response, "content-type"), crate::CONTENT_TYPE);
+    }
+
+    #[test]
+    fn a_405_lists_the_allowed_methods() {
+        let response = routes().respond(&Method::PUT, "/live");
+        assert_eq!(header(&response, "allow"), "GET, HEAD");
+    }
+}
