@@ -1,0 +1,145 @@
+//! A simulated inference worker that publishes `ForwardPassMetrics` and
+//! serves them for Prometheus:
+//!
+//! ```text
+//! cargo run --example worker
+//! curl -s localhost:8081/metrics | grep kvstats
+//! ```
+//!
+//! `--help` lists the flags. The traffic simulation lives in `kvstats::sim`
+//! and the command line in `kvstats::cli`; this file is the wiring a real
+//! worker would have: a registry, one publisher per data-parallel rank, the
+//! server, and a clean stop on Ctrl-C or SIGTERM.
+
+use std::error::Error;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use kvstats::cli::{self, Command, WorkerArgs};
+use kvstats::published::Published;
+use kvstats::sim::WorkerSim;
+use kvstats_core::{ForwardPassMetrics, MetricsServer, Registry, WorkerMetricsPublisher};
+
+fn main() -> ExitCode {
+    let args = match cli::parse(std::env::args().skip(1)) {
+        Ok(Command::Run(args)) => args,
+        Ok(Command::Help) => {
+            print!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("worker: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Box::<dyn Error>::from)
+        .and_then(|runtime| runtime.block_on(run(args)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("worker: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One data-parallel rank: its simulated engine and its publisher.
+struct Rank {
+    sim: WorkerSim,
+    publisher: WorkerMetricsPublisher,
+    /// The first step, computed early because the publisher's label comes from it.
+    first: Option<ForwardPassMetrics>,
+    step: u64,
+}
+
+async fn run(args: WorkerArgs) -> Result<(), Box<dyn Error>> {
+    let registry = Registry::new();
+    let component = registry.namespace("dynamo")?.component("backend")?;
+    let mut ranks = Vec::new();
+    for rank in args.rank_ids() {
+        let mut sim = WorkerSim::new(args.seed, rank);
+        let first = sim.step();
+        // A real worker learns its rank from its engine's stats; so does this one.
+        let dp_rank = first
+            .worker_stats
+            .data_parallel_rank
+            .unwrap_or(0)
+            .to_string();
+        let publisher = WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", &dp_rank)])?;
+        ranks.push(Rank {
+            sim,
+            publisher,
+            first: Some(first),
+            step: 0,
+        });
+    }
+
+    let server = match args.addr {
+        Some(addr) => MetricsServer::new().addr(addr),
+        None => MetricsServer::new(),
+    };
+    let server = server.start(registry).await?;
+    let addr = server.local_addr();
+    println!(
+        "kvstats worker: namespace dynamo, component backend, {} rank(s), publishing every {} ms",
+        ranks.len(),
+        args.interval.as_millis()
+    );
+    println!("serving http://{addr}/metrics");
+    println!("try: curl -s {}/metrics | grep kvstats", curl_host(addr));
+
+    let publishing = tokio::spawn(publish(ranks, args));
+    let stopped = shutdown_signal().await;
+    publishing.abort();
+    server.shutdown().await;
+    println!("stopped");
+    stopped.map_err(Into::into)
+}
+
+/// Publishes every rank once per interval; with `--steps N`, stops after N
+/// rounds and leaves the last values in place for the scrapes that follow.
+async fn publish(mut ranks: Vec<Rank>, args: WorkerArgs) {
+    let mut ticks = tokio::time::interval(args.interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    for _ in 0..args.steps.unwrap_or(u64::MAX) {
+        ticks.tick().await;
+        for rank in &mut ranks {
+            let metrics = rank.first.take().unwrap_or_else(|| rank.sim.step());
+            rank.step += 1;
+            let line = Published::of(rank.sim.rank(), rank.step, &metrics);
+            rank.publisher.publish(metrics);
+            // Printed after the publish, so a reader of this line can scrape the value.
+            if args.print_published {
+                println!("{line}");
+            }
+        }
+    }
+}
+
+/// `localhost:PORT` when the server is reachable on loopback, else `IP:PORT`.
+fn curl_host(addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one (a container stop).
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
+}

@@ -1,0 +1,237 @@
+//! A strict reader of the text exposition format 0.0.4, so tests can say
+//! "every scrape parses" and compare values instead of substrings.
+
+use std::fmt;
+
+/// One sample line: `name{label="value",...} value`.
+///
+/// ```
+/// let samples = kvstats::exposition::parse("# TYPE up gauge\nup{job=\"a\"} 1\n")?;
+/// assert_eq!(samples[0].name, "up");
+/// assert_eq!(samples[0].label("job"), Some("a"));
+/// assert_eq!(samples[0].value, 1.0);
+/// # Ok::<(), kvstats::exposition::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The metric name.
+    pub name: String,
+    /// The labels in the order they were written, values unescaped.
+    pub labels: Vec<(String, String)>,
+    /// The value (`NaN`, `+Inf` and `-Inf` included).
+    pub value: f64,
+}
+
+impl Sample {
+    /// The value of label `name`, if the sample has it.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Where and why a text is not valid exposition.
+///
+/// ```
+/// let err = kvstats::exposition::parse("up{job=\"a\" 1\n").unwrap_err();
+/// assert_eq!(err.line, 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Every sample of `text`, or the first line that breaks the format:
+/// `# HELP` and `# TYPE` lines must name a valid metric (and `TYPE` a known
+/// type), samples must be well formed, and a non-empty text must end with a
+/// newline.
+pub fn parse(text: &str) -> Result<Vec<Sample>, ParseError> {
+    if !text.is_empty() && !text.ends_with('\n') {
+        let line = text.lines().count();
+        return Err(error(line, "the text does not end with a newline"));
+    }
+    let mut samples = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            check_comment(comment).map_err(|m| error(number, &m))?;
+        } else {
+            samples.push(parse_sample(line).map_err(|m| error(number, &m))?);
+        }
+    }
+    Ok(samples)
+}
+
+fn error(line: usize, message: &str) -> ParseError {
+    ParseError {
+        line,
+        message: message.to_owned(),
+    }
+}
+
+fn check_comment(comment: &str) -> Result<(), String> {
+    let mut words = comment.trim_start().splitn(3, ' ');
+    match words.next() {
+        Some("HELP") => {
+            let name = words.next().unwrap_or("");
+            check_metric_name(name)
+        }
+        Some("TYPE") => {
+            let name = words.next().unwrap_or("");
+            check_metric_name(name)?;
+            let kind = words.next().unwrap_or("");
+            match kind {
+                "counter" | "gauge" | "histogram" | "summary" | "untyped" => Ok(()),
+                _ => Err(format!("unknown metric type `{kind}`")),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_metric_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':');
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+        Ok(())
+    } else {
+        Err(format!("invalid metric name `{name}`"))
+    }
+}
+
+fn parse_sample(line: &str) -> Result<Sample, String> {
+    let name_end = line.find(['{', ' ']).unwrap_or(line.len());
+    let name = &line[..name_end];
+    check_metric_name(name)?;
+    let mut rest = &line[name_end..];
+    let mut labels = Vec::new();
+    if let Some(after) = rest.strip_prefix('{') {
+        rest = parse_labels(after, &mut labels)?;
+    }
+    let mut fields = rest
+        .strip_prefix(' ')
+        .ok_or_else(|| format!("expected a space before the value of `{name}`"))?
+        .split(' ');
+    let value = parse_value(fields.next().unwrap_or(""))?;
+    if let Some(timestamp) = fields.next() {
+        timestamp
+            .parse::<i64>()
+            .map_err(|_| format!("invalid timestamp `{timestamp}`"))?;
+    }
+    if fields.next().is_some() {
+        return Err("unexpected text after the timestamp".into());
+    }
+    Ok(Sample {
+        name: name.to_owned(),
+        labels,
+        value,
+    })
+}
+
+/// Reads `k="v",...}` and returns what follows the closing brace.
+fn parse_labels<'a>(
+    mut rest: &'a str,
+    labels: &mut Vec<(String, String)>,
+) -> Result<&'a str, String> {
+    loop {
+        if let Some(after) = rest.strip_prefix('}') {
+            return Ok(after);
+        }
+        let (key, after_key) = rest.split_once("=\"").ok_or("expected label=\"value\"")?;
+        let mut chars = key.chars();
+        let key_ok = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !key_ok {
+            return Err(format!("invalid label name `{key}`"));
+        }
+        let (value, after_value) = unescape_until_quote(after_key)?;
+        labels.push((key.to_owned(), value));
+        rest = after_value.strip_prefix(',').unwrap_or(after_value);
+        if !after_value.starts_with([',', '}']) {
+            return Err(format!("expected `,` or `}}` after label `{key}`"));
+        }
+    }
+}
+
+fn unescape_until_quote(text: &str) -> Result<(String, &str), String> {
+    let mut value = String::new();
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Ok((value, &text[i + 1..])),
+            '\\' => match chars.next() {
+                Some((_, '\\')) => value.push('\\'),
+                Some((_, '"')) => value.push('"'),
+                Some((_, 'n')) => value.push('\n'),
+                other => return Err(format!("invalid escape `\\{:?}`", other.map(|(_, c)| c))),
+            },
+            c => value.push(c),
+        }
+    }
+    Err("unterminated label value".into())
+}
+
+fn parse_value(text: &str) -> Result<f64, String> {
+    match text {
+        "NaN" => Ok(f64::NAN),
+        "+Inf" => Ok(f64::INFINITY),
+        "-Inf" => Ok(f64::NEG_INFINITY),
+        _ if text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.') => {
+            text.parse().map_err(|_| format!("invalid value `{text}`"))
+        }
+        _ => Err(format!("invalid value `{text}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_the_registry_writes() {
+        let text = "# HELP a_b Some help, with \\\\ and \\n.\n# TYPE a_b gauge\n\
+                    a_b{x=\"1\",y=\"q\\\"\\\\\\n\"} 0.5\na_b NaN\na_c +Inf 123\n";
+        let samples = parse(text).unwrap();
+        assert_eq!(samples.len(), 3);
+        assert_eq!(samples[0].label("y"), Some("q\"\\\n"));
+        assert!(samples[1].value.is_nan());
+        assert_eq!(samples[2].value, f64::INFINITY);
+    }
+
+    #[test]
+    fn rejects_broken_lines_with_their_number() {
+        let cases = [
+            ("a 1", "the text does not end with a newline"),
+            ("a{x=\"1\" 1\n", "expected `,` or `}` after label `x`"),
+            ("a 1 2 3\n", "unexpected text after the timestamp"),
+            ("9a 1\n", "invalid metric name `9a`"),
+            ("a{x=\"1} 1\n", "unterminated label value"),
+            ("a one\n", "invalid value `one`"),
+            ("# TYPE a gauges\n", "unknown metric type `gauges`"),
+            ("a{1x=\"1\"} 1\n", "invalid label name `1x`"),
+        ];
+        for (text, message) in cases {
+            assert_eq!(parse(text).unwrap_err().message, message, "{text:?}");
+        }
+    }
+}

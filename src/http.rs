@@ -1,0 +1,165 @@
+//! A minimal HTTP/1.1 client for tests: hyper's client for well-formed
+//! requests, and a raw socket for the malformed ones a client library
+//! would refuse to send. Every call is bounded by [`TIMEOUT`].
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The longest any helper here waits, so a broken server fails a test
+/// instead of hanging it.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A complete response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lower case) and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl Response {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// `GET path` on a fresh connection.
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// let response = kvstats::http::get(addr, "/metrics").await?;
+/// assert_eq!(response.status, 200);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    request(addr, Method::GET, path).await
+}
+
+/// `method path` on a fresh connection, with an empty body.
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// use hyper::Method;
+/// let response = kvstats::http::request(addr, Method::POST, "/metrics").await?;
+/// assert_eq!(response.status, 405);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result<Response> {
+    bounded(async {
+        let stream = TcpStream::connect(addr).await?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(io::Error::other)?;
+        // The connection future drives the socket; it ends when the response is read.
+        tokio::spawn(connection);
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", addr.to_string())
+            .body(Empty::<Bytes>::new())
+            .map_err(io::Error::other)?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(io::Error::other)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(io::Error::other)?
+            .to_bytes();
+        Ok(Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    })
+    .await
+}
+
+/// Writes `bytes` on a fresh connection and returns everything the server
+/// sends until it closes the connection (or [`TIMEOUT`] passes). A write the
+/// server cuts short is not an error: the server may answer and close before
+/// reading all of a request it refuses.
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// let reply = kvstats::http::raw_exchange(addr, b"NOT HTTP\r\n\r\n").await?;
+/// assert!(reply.starts_with("HTTP/1.1 400"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> io::Result<String> {
+    let stream = bounded(TcpStream::connect(addr)).await?;
+    let (mut reader, mut writer) = stream.into_split();
+    let bytes = bytes.to_vec();
+    let write = tokio::spawn(async move {
+        let _ = writer.write_all(&bytes).await;
+        // Keep the write half open: closing it would end a keep-alive exchange early.
+        writer
+    });
+    let mut reply = Vec::new();
+    let read = bounded(async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match reader.read(&mut chunk).await {
+                Ok(0) => return Ok(()),
+                Ok(n) => reply.extend_from_slice(&chunk[..n]),
+                // A reset after the reply (the server closed with our bytes unread) ends it too.
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset && !reply.is_empty() => {
+                    return Ok(())
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    })
+    .await;
+    write.abort();
+    read?;
+    Ok(String::from_utf8_lossy(&reply).into_owned())
+}
+
+/// The status code of a raw HTTP/1.x reply (`HTTP/1.1 431 ...` gives 431).
+///
+/// ```
+/// assert_eq!(kvstats::http::status_of("HTTP/1.1 404 Not Found\r\n"), Some(404));
+/// assert_eq!(kvstats::http::status_of(""), None);
+/// ```
+pub fn status_of(reply: &str) -> Option<u16> {
+    let rest = reply.strip_prefix("HTTP/1.")?;
+    rest.get(2..5)?.parse().ok()
+}
+
+async fn bounded<T>(work: impl std::future::Future<Output = io::Result<T>>) -> io::Result<T> {
+    tokio::time::timeout(TIMEOUT, work)
+        .await
+        .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "no answer in time")))
+}

@@ -1,0 +1,165 @@
+//! The `worker` example, run as the process `cargo run --example worker`
+//! starts: it serves the reference metrics, serves what it says it
+//! published, takes its flags, and stops cleanly on SIGTERM.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use kvstats::published::Published;
+use kvstats::worker_process::{example_binary, run_to_exit, WorkerProcess};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn worker() -> &'static Path {
+    static WORKER: OnceLock<PathBuf> = OnceLock::new();
+    WORKER.get_or_init(|| example_binary("worker").expect("the worker example builds"))
+}
+
+/// Reads `published` lines until `count` have come (bounded by `WAIT` each).
+fn published_lines(worker: &WorkerProcess, count: usize) -> Vec<Published> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let line = worker
+            .next_line(WAIT)
+            .unwrap_or_else(|| panic!("only {} of {count} publishes printed", seen.len()));
+        seen.extend(Published::parse(&line));
+    }
+    seen
+}
+
+fn scrape(worker: &WorkerProcess) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let response = runtime
+        .block_on(kvstats::http::get(worker.addr(), "/metrics"))
+        .expect("the worker answers");
+    assert_eq!(response.status, 200);
+    response.body
+}
+
+#[test]
+fn the_worker_serves_the_reference_metrics_with_the_values_it_published() {
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--ranks",
+        "2",
+        "--seed",
+        "7",
+        "--steps",
+        "5",
+        "--interval-ms",
+        "10",
+        "--print-published",
+    ];
+    let worker = WorkerProcess::spawn(worker(), &args).unwrap();
+    let published = published_lines(&worker, 10);
+    let body = scrape(&worker);
+
+    let samples = kvstats::exposition::parse(&body).expect("the scrape parses");
+    for name in [
+        "dynamo_component_kvstats_active_blocks",
+        "dynamo_component_kvstats_total_blocks",
+        "dynamo_component_kvstats_gpu_cache_usage_percent",
+        "dynamo_component_kvstats_gpu_prefix_cache_hit_rate",
+    ] {
+        assert_eq!(
+            samples.iter().filter(|s| s.name == name).count(),
+            2,
+            "{name}"
+        );
+    }
+    let last: HashMap<u32, Published> = published.iter().map(|p| (p.rank, *p)).collect();
+    assert_eq!(last.len(), 2);
+    for (rank, published) in &last {
+        assert_eq!(published.step, 5);
+        for (name, value) in published.metrics() {
+            let full = format!("dynamo_component_{name}");
+            let rank_label = rank.to_string();
+            let sample = samples
+                .iter()
+                .find(|s| s.name == full && s.label("dp_rank") == Some(rank_label.as_str()))
+                .unwrap_or_else(|| panic!("{full} of rank {rank} missing from\n{body}"));
+            assert_eq!(sample.value, value, "{full} of rank {rank}");
+            assert_eq!(sample.label("dynamo_namespace"), Some("dynamo"));
+            assert_eq!(sample.label("dynamo_component"), Some("backend"));
+        }
+    }
+
+    let status = worker.terminate(WAIT).unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn the_same_seed_publishes_the_same_values() {
+    let run = || {
+        let args = [
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "3",
+            "--steps",
+            "20",
+            "--interval-ms",
+            "1",
+            "--print-published",
+        ];
+        let worker = WorkerProcess::spawn(worker(), &args).unwrap();
+        published_lines(&worker, 20)
+    };
+    let first = run();
+    assert_eq!(first, run());
+    assert!(first
+        .windows(2)
+        .any(|w| w[0].kv_active_blocks != w[1].kv_active_blocks));
+}
+
+#[test]
+fn the_address_can_come_from_the_environment() {
+    let env = [("KVSTATS_METRICS_ADDR", "127.0.0.1:0")];
+    let worker = WorkerProcess::spawn_with_env(worker(), &["--steps", "1"], &env).unwrap();
+    assert!(worker.addr().ip().is_loopback());
+    assert_ne!(worker.addr().port(), 0);
+    assert!(scrape(&worker).contains("dynamo_component_kvstats_total_blocks{"));
+}
+
+#[test]
+fn help_prints_the_usage_and_bad_input_exits_non_zero_naming_it() {
+    let help = run_to_exit(worker(), &["--help"], &[], WAIT).unwrap();
+    assert!(help.status.success());
+    let usage = String::from_utf8_lossy(&help.stdout);
+    assert!(usage.starts_with("Usage: worker [OPTIONS]"), "{usage}");
+
+    expect_failure(
+        &["--ranks", "many"],
+        &[],
+        2,
+        "worker: invalid value `many` for --ranks",
+    );
+    expect_failure(
+        &["--frobnicate"],
+        &[],
+        2,
+        "worker: unknown argument `--frobnicate`",
+    );
+    let env = [("KVSTATS_METRICS_ADDR", "everywhere")];
+    expect_failure(
+        &[],
+        &env,
+        1,
+        "worker: invalid KVSTATS_METRICS_ADDR `everywhere`",
+    );
+}
+
+/// Runs the worker with input it must refuse: it exits with `code` and its
+/// error output starts with `message`.
+fn expect_failure(args: &[&str], env: &[(&str, &str)], code: i32, message: &str) {
+    let out = run_to_exit(worker(), args, env, WAIT).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(stderr.starts_with(message), "{args:?}: {stderr}");
+}
