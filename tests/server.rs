@@ -166,7 +166,9 @@ async fn a_64_kib_header_gets_431_and_the_server_keeps_serving() {
 
 #[tokio::test]
 async fn a_keep_alive_connection_serves_several_requests_then_closes_when_idle() {
-    let server = MetricsServer::new().header_read_timeout(Duration::from_millis(300));
+    let server = MetricsServer::new()
+        .header_read_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_millis(300));
     let (server, _gauges) = serve(server).await;
     let two = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
     // `raw_exchange` reads until the server closes: it returns because the
@@ -209,6 +211,8 @@ async fn connections_past_the_limit_wait_for_a_free_slot() {
     let response = scrape.await.unwrap().unwrap();
     assert_eq!(response.status, 200);
     drop(silent);
+    // Every slot is given back once its client is gone.
+    wait_until(|| server.open_connections() == 0).await;
     server.shutdown().await;
 }
 

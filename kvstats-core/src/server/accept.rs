@@ -1,6 +1,7 @@
 //! The accept loop: one task per connection, at most `max_connections` at once.
 
 use std::io;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use tokio::sync::{watch, Semaphore};
 use super::config::Limits;
 use super::connection;
 use super::routes::Routes;
+use super::slot::Slot;
 use super::stop::stopped;
 
 /// How long to wait after an accept error that is not about one connection
@@ -21,6 +23,7 @@ pub(super) struct Acceptor {
     pub(super) routes: Arc<Routes>,
     pub(super) limits: Limits,
     pub(super) slots: Arc<Semaphore>,
+    pub(super) open: Arc<AtomicUsize>,
     pub(super) stop: watch::Receiver<bool>,
 }
 
@@ -33,17 +36,18 @@ impl Acceptor {
             routes,
             limits,
             slots,
+            open,
             mut stop,
         } = self;
         let http = connection::http1(&limits);
         loop {
             // A free slot first, then a connection: past the limit, clients
             // wait in the kernel's accept queue instead of being refused.
-            let slot = tokio::select! {
+            let permit = tokio::select! {
                 biased;
                 () = stopped(&mut stop) => break,
-                slot = Arc::clone(&slots).acquire_owned() => match slot {
-                    Ok(slot) => slot,
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(permit) => permit,
                     Err(_closed) => break,
                 },
             };
@@ -53,7 +57,7 @@ impl Acceptor {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _peer)) => stream,
                     Err(e) => {
-                        drop(slot);
+                        drop(permit);
                         if !is_per_connection(&e) {
                             tokio::select! {
                                 () = stopped(&mut stop) => break,
@@ -70,7 +74,7 @@ impl Acceptor {
                 Arc::clone(&routes),
                 limits,
                 stop.clone(),
-                slot,
+                Slot::take(permit, &open),
             ));
         }
         // Free the port now; the connections still open finish on their own sockets.

@@ -9,11 +9,12 @@ use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
-use tokio::sync::{watch, OwnedSemaphorePermit};
+use tokio::sync::watch;
 
 use super::activity::{Activity, Tracked};
 use super::config::Limits;
 use super::routes::Routes;
+use super::slot::Slot;
 use super::stop::stopped;
 
 /// The HTTP/1 settings every connection of one server shares.
@@ -36,7 +37,7 @@ pub(super) async fn serve(
     routes: Arc<Routes>,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
-    _slot: OwnedSemaphorePermit,
+    _slot: Slot,
 ) {
     // Scrape responses are written in one piece; Nagle would only delay them.
     let _ = stream.set_nodelay(true);

@@ -1,9 +1,10 @@
 //! The handle of a running server.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// A running metrics server, as [`MetricsServer::start`](super::MetricsServer::start)
@@ -30,8 +31,7 @@ pub struct ServerHandle {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     accept: JoinHandle<()>,
-    slots: Arc<Semaphore>,
-    max_connections: usize,
+    open: Arc<AtomicUsize>,
 }
 
 impl ServerHandle {
@@ -39,15 +39,13 @@ impl ServerHandle {
         addr: SocketAddr,
         stop: watch::Sender<bool>,
         accept: JoinHandle<()>,
-        slots: Arc<Semaphore>,
-        max_connections: usize,
+        open: Arc<AtomicUsize>,
     ) -> Self {
         ServerHandle {
             addr,
             stop,
             accept,
-            slots,
-            max_connections,
+            open,
         }
     }
 
@@ -59,8 +57,7 @@ impl ServerHandle {
 
     /// How many connections are open now; never more than `max_connections`.
     pub fn open_connections(&self) -> usize {
-        self.max_connections
-            .saturating_sub(self.slots.available_permits())
+        self.open.load(Relaxed)
     }
 
     /// Stops the server: closes the listening socket at once, lets requests

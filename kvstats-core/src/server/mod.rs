@@ -80,9 +80,11 @@ mod config;
 mod connection;
 mod handle;
 mod routes;
+mod slot;
 mod stop;
 
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -213,21 +215,16 @@ impl MetricsServer {
         let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
         let (stop_tx, stop) = watch::channel(false);
-        let slots = Arc::new(Semaphore::new(self.limits.max_connections));
+        let open = Arc::new(AtomicUsize::new(0));
         let acceptor = Acceptor {
             listener,
             routes: Arc::new(Routes::new(Arc::new(registry))),
             limits: self.limits,
-            slots: Arc::clone(&slots),
+            slots: Arc::new(Semaphore::new(self.limits.max_connections)),
+            open: Arc::clone(&open),
             stop,
         };
         let accept = tokio::spawn(acceptor.run());
-        Ok(ServerHandle::new(
-            local_addr,
-            stop_tx,
-            accept,
-            slots,
-            self.limits.max_connections,
-        ))
+        Ok(ServerHandle::new(local_addr, stop_tx, accept, open))
     }
 }
