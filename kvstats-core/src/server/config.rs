@@ -71,6 +71,9 @@ pub(super) struct Limits {
 /// hyper refuses a read buffer smaller than this (it panics), so we check first.
 const MIN_HEADER_BYTES: usize = 8 * 1024;
 const MAX_HEADER_BYTES: usize = 1024 * 1024;
+/// Deadlines are computed as `now + timeout`; an unbounded timeout would
+/// overflow there, and a day is already far past any useful value.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 /// `acquire_many` takes a `u32`; far more than one process should serve anyway.
 const MAX_CONNECTIONS: usize = 65_536;
 
@@ -110,11 +113,24 @@ impl Limits {
                 "8192..=1048576 bytes",
             );
         }
-        if self.header_read_timeout.is_zero() {
-            return out_of_range("header_read_timeout", "0s".into(), "more than zero");
-        }
-        if self.idle_timeout.is_zero() {
-            return out_of_range("idle_timeout", "0s".into(), "more than zero");
+        let timeouts = [
+            (
+                "header_read_timeout",
+                self.header_read_timeout,
+                Duration::from_millis(1),
+            ),
+            ("idle_timeout", self.idle_timeout, Duration::from_millis(1)),
+            ("shutdown_timeout", self.shutdown_timeout, Duration::ZERO),
+        ];
+        for (setting, value, min) in timeouts {
+            if value < min || value > MAX_TIMEOUT {
+                let expected = if min.is_zero() {
+                    "at most 24 hours"
+                } else {
+                    "from 1 ms to 24 hours"
+                };
+                return out_of_range(setting, format!("{value:?}"), expected);
+            }
         }
         Ok(())
     }
@@ -156,7 +172,15 @@ mod tests {
                     idle_timeout: Duration::ZERO,
                     ..Limits::default()
                 },
-                "invalid server setting idle_timeout = 0s: expected more than zero",
+                "invalid server setting idle_timeout = 0ns: expected from 1 ms to 24 hours",
+            ),
+            (
+                Limits {
+                    header_read_timeout: Duration::MAX,
+                    ..Limits::default()
+                },
+                "invalid server setting header_read_timeout = 18446744073709551615.999999999s: \
+                 expected from 1 ms to 24 hours",
             ),
         ];
         for (limits, message) in cases {

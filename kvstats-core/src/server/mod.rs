@@ -165,13 +165,14 @@ impl MetricsServer {
         self
     }
 
-    /// How long a request head may take to arrive; default 5 s.
+    /// How long a request head may take to arrive (1 ms to 24 h); default 5 s.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
     }
 
-    /// How long a connection may stay silent before it is closed; default 10 s.
+    /// How long a connection may stay silent before it is closed (1 ms to
+    /// 24 h); default 10 s.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.limits.idle_timeout = timeout;
         self
@@ -183,7 +184,8 @@ impl MetricsServer {
         self
     }
 
-    /// How long `shutdown` lets requests in progress finish; default 5 s.
+    /// How long `shutdown` lets requests in progress finish (at most 24 h);
+    /// default 5 s.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.limits.shutdown_timeout = timeout;
         self
