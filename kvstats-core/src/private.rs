@@ -7,33 +7,60 @@ pub use std;
 
 use crate::gauge::{Gauge, PositionGauges};
 use crate::metric::{GaugeGroup, MetricDef};
-use crate::names::check_name;
 use crate::registered::Registered;
 use crate::registry::MetricsRegistry;
 
-/// Fails compilation, at the attribute the name came from, when `name` breaks
-/// the naming rule the registry applies at run time.
-pub const fn assert_name(name: &str) {
-    if let Err(e) = check_name(name) {
-        panic!("{}", e.message())
+// Generated constants call the rule directly (rather than through a helper
+// that panics) so a bad name is reported at the attribute, with no note
+// pointing into this file.
+pub use crate::names::check_name;
+
+/// How one scalar field is read. Generated code builds it once per field, in a
+/// constant spanned to the field's type, so an unsupported type is one error
+/// there; every other use goes through this value, which carries no bound.
+pub struct Scalar<S: ?Sized> {
+    present_at_start: bool,
+    value: fn(&S) -> Option<f64>,
+}
+
+/// The reader of a field of type `S`.
+pub const fn scalar<S: GaugeSource + ?Sized>() -> Scalar<S> {
+    Scalar {
+        present_at_start: S::PRESENT_AT_START,
+        value: S::gauge_value,
     }
 }
 
-/// A gauge's initial state for a field of type `S`.
-pub const fn initial_gauge<S: GaugeSource + ?Sized>() -> Gauge {
-    if S::PRESENT_AT_START {
-        Gauge::new()
-    } else {
-        Gauge::absent()
+/// A reader for the stub of a field whose attributes were rejected (the build
+/// fails anyway): it carries no bound, so the field's type, which may not be
+/// what the user meant to export, raises no second error.
+pub const fn unchecked<S: ?Sized>() -> Scalar<S> {
+    fn nothing<S: ?Sized>(_: &S) -> Option<f64> {
+        None
+    }
+    Scalar {
+        present_at_start: true,
+        value: nothing::<S>,
     }
 }
 
-/// Stores one field.
-#[inline(always)]
-pub fn store<S: GaugeSource + ?Sized>(gauge: &Gauge, source: &S, policy: impl Fn(f64) -> f64) {
-    match source.gauge_value() {
-        Some(v) => gauge.set(policy(v)),
-        None => gauge.clear(),
+impl<S: ?Sized> Scalar<S> {
+    /// A gauge's initial state: 0, or absent for `Option` fields.
+    pub const fn initial(&self) -> Gauge {
+        if self.present_at_start {
+            Gauge::new()
+        } else {
+            Gauge::absent()
+        }
+    }
+
+    /// Stores one field.
+    #[inline(always)]
+    pub fn store(&self, gauge: &Gauge, source: &S, policy: impl Fn(f64) -> f64) {
+        match (self.value)(source) {
+            Some(v) => gauge.set(policy(v)),
+            None => gauge.clear(),
+        }
     }
 }
 

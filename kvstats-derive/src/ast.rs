@@ -1,9 +1,9 @@
 //! Stage 1: `DeriveInput` to our own description of the struct.
 
-use proc_macro2::Span;
 use syn::ext::IdentExt;
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
-use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
+use syn::{Data, DeriveInput, Fields, Generics, Ident, Token, Type, Visibility};
 
 use crate::attr::{self, ContainerAttrs, FieldAttrs, Spanned};
 use crate::ctxt::Ctxt;
@@ -12,14 +12,18 @@ pub struct Container<'a> {
     pub ident: &'a Ident,
     pub vis: &'a Visibility,
     pub attrs: ContainerAttrs,
+    /// Empty when the input is not a struct with named fields (an error).
     pub fields: Vec<Field<'a>>,
-    /// The span of the generics when there are any: they are not supported.
-    pub generics: Option<Span>,
+    /// Whether the input is a struct with named fields.
+    pub named: bool,
+    pub generics: &'a Generics,
 }
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
     pub ty: &'a Type,
+    /// Position in the struct, for names of generated items.
+    pub index: usize,
     pub attrs: FieldAttrs,
     /// The doc comment, lines trimmed and joined by spaces.
     pub doc: Option<Spanned<String>>,
@@ -40,66 +44,40 @@ pub enum Shape<'a> {
 pub const DEFAULT_MAX_POSITIONS: usize = 64;
 
 impl<'a> Container<'a> {
-    /// Parses `input`; returns `None` (with errors recorded) when it is not a
-    /// struct with named fields.
-    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Container<'a>> {
+    /// Parses `input`. Always returns a container, so that after errors the
+    /// stubs still have the names the user's code refers to; what is wrong is
+    /// recorded in `cx`.
+    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
         let attrs = attr::container(cx, &input.attrs);
-        let fields = match &input.data {
-            Data::Struct(data) => match &data.fields {
-                Fields::Named(named) => &named.named,
-                Fields::Unnamed(unnamed) => {
-                    cx.error_spanned_by(
-                        unnamed,
-                        "#[derive(PromGauges)] needs named fields to name the metrics; \
-                         this is a tuple struct",
-                    );
-                    return None;
-                }
-                Fields::Unit => {
-                    cx.error_spanned_by(
-                        &input.ident,
-                        "#[derive(PromGauges)] needs a struct with named fields; this is a \
-                         unit struct with nothing to export",
-                    );
-                    return None;
-                }
-            },
-            Data::Enum(data) => {
-                cx.error_at(
-                    data.enum_token.span,
-                    "#[derive(PromGauges)] supports structs with named fields only, not enums",
-                );
-                return None;
-            }
-            Data::Union(data) => {
-                cx.error_at(
-                    data.union_token.span,
-                    "#[derive(PromGauges)] supports structs with named fields only, not unions",
-                );
-                return None;
-            }
-        };
-        let fields = fields
-            .iter()
-            .filter_map(|f| {
+        let named = named_fields(cx, input);
+        let fields = named
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(index, f)| {
                 Some(Field {
                     ident: f.ident.as_ref()?,
                     ty: &f.ty,
+                    index,
                     attrs: attr::field(cx, &f.attrs),
                     doc: doc_comment(&f.attrs),
                 })
             })
             .collect();
-        let generics = &input.generics;
-        let generics = (!generics.params.is_empty() || generics.where_clause.is_some())
-            .then(|| generics.span());
-        Some(Container {
+        Container {
             ident: &input.ident,
             vis: &input.vis,
             attrs,
             fields,
-            generics,
-        })
+            named: named.is_some(),
+            generics: &input.generics,
+        }
+    }
+
+    /// Whether the struct has generic parameters or a where clause, which are
+    /// not supported.
+    pub fn is_generic(&self) -> bool {
+        !self.generics.params.is_empty() || self.generics.where_clause.is_some()
     }
 
     pub fn exported(&self) -> impl Iterator<Item = &Field<'a>> {
@@ -120,6 +98,7 @@ impl<'a> Field<'a> {
             None => Spanned {
                 value: self.name(),
                 span: self.ident.span(),
+                key: self.ident.span(),
             },
         }
     }
@@ -127,6 +106,14 @@ impl<'a> Field<'a> {
     /// The help text: `help = ".."`, else the doc comment.
     pub fn help(&self) -> Option<&Spanned<String>> {
         self.attrs.help.as_ref().or(self.doc.as_ref())
+    }
+
+    /// Whether what this field exports is unknown: a key or value of its
+    /// attributes was rejected (`label = position`), or `max` stands without
+    /// `label`. Such a field is not checked further in the same build, so
+    /// the user sees the attribute error, not its consequences.
+    pub fn uncertain(&self) -> bool {
+        self.attrs.rejected || self.attrs.max.is_some() && self.attrs.label.is_none()
     }
 
     pub fn shape(&self) -> Shape<'_> {
@@ -153,6 +140,42 @@ impl<'a> Field<'a> {
             None => Shape::Scalar,
         }
     }
+}
+
+/// The fields of a struct with named fields; records an error for any other input.
+fn named_fields<'a>(
+    cx: &Ctxt,
+    input: &'a DeriveInput,
+) -> Option<&'a Punctuated<syn::Field, Token![,]>> {
+    let message = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => return Some(&named.named),
+            Fields::Unnamed(unnamed) => {
+                cx.error_spanned_by(
+                    unnamed,
+                    "#[derive(PromGauges)] needs named fields to name the metrics; this is a \
+                     tuple struct: write `struct Name { field: Type, .. }`",
+                );
+                return None;
+            }
+            Fields::Unit => (
+                input.ident.span(),
+                "#[derive(PromGauges)] needs a struct with named fields; this is a unit struct, \
+                 with nothing to export",
+            ),
+        },
+        Data::Enum(data) => (
+            data.enum_token.span,
+            "#[derive(PromGauges)] supports structs with named fields only, not enums: a gauge \
+             needs a value from every field at all times",
+        ),
+        Data::Union(data) => (
+            data.union_token.span,
+            "#[derive(PromGauges)] supports structs with named fields only, not unions",
+        ),
+    };
+    cx.error_at(message.0, message.1);
+    None
 }
 
 /// `T` when `ty` is written `Option<T>` (with any path to `Option`).
@@ -197,5 +220,6 @@ fn doc_comment(attrs: &[syn::Attribute]) -> Option<Spanned<String>> {
     span.map(|span| Spanned {
         value: lines.join(" "),
         span,
+        key: span,
     })
 }

@@ -15,17 +15,18 @@ use crate::ctxt::Ctxt;
 use crate::naming;
 
 /// Constants every generated module has; a metric may not take their names.
-const RESERVED_CONSTANTS: [&str; 2] = ["PREFIX", "ALL"];
+pub const RESERVED_CONSTANTS: [&str; 2] = ["PREFIX", "ALL"];
 
 pub fn check(cx: &Ctxt, cont: &Container<'_>) {
-    if let Some(span) = cont.generics {
-        cx.error_at(
-            span,
-            "#[derive(PromGauges)] does not support generic structs; the metric names and \
-             types must be known when the struct is compiled",
-        );
+    if cont.is_generic() {
+        let message = "#[derive(PromGauges)] does not support generic structs: the metric names \
+                       and the field types must be known when the struct is compiled";
+        match &cont.generics.where_clause {
+            Some(clause) if cont.generics.params.is_empty() => cx.error_spanned_by(clause, message),
+            _ => cx.error_spanned_by(cont.generics, message),
+        }
     }
-    if cont.exported().next().is_none() {
+    if cont.named && cont.exported().next().is_none() {
         cx.error_spanned_by(
             cont.ident,
             format!(
@@ -35,40 +36,21 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
             ),
         );
     }
-    check_module(cx, cont);
+    check_generated_names(cx, cont);
     for field in &cont.fields {
         check_field(cx, field);
     }
     check_collisions(cx, cont);
 }
 
-fn check_module(cx: &Ctxt, cont: &Container<'_>) {
-    let Some(module) = &cont.attrs.module else {
-        return;
-    };
-    if syn::parse_str::<syn::Ident>(&module.value).is_err() {
-        cx.error_at(
-            module.span,
-            format!(
-                "`module` must be a Rust identifier such as \"kvstats\", got {:?}",
-                module.value
-            ),
-        );
-        return;
-    }
-    let gauges = cont.attrs.gauges.as_ref().map(|g| g.value.to_string());
-    let clash = [Some(cont.ident.to_string()), gauges]
-        .into_iter()
-        .flatten()
-        .find(|name| *name == module.value);
-    if let Some(name) = clash {
-        cx.error_at(
-            module.span,
-            format!(
-                "`module = \"{name}\"` clashes with the struct `{name}` in the same scope; \
-                 choose another module name"
-            ),
-        );
+/// The container and the module must be names Rust accepts, free in the scope.
+fn check_generated_names(cx: &Ctxt, cont: &Container<'_>) {
+    let gauges = naming::gauges(cont).unwrap_or_else(|unusable| {
+        cx.error_at(unusable.span, unusable.message);
+        naming::default_gauges(cont)
+    });
+    if let Err(unusable) = naming::module(cont, &gauges) {
+        cx.error_at(unusable.span, unusable.message);
     }
 }
 
@@ -99,7 +81,7 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
     if attrs.label.is_none() {
         if let Some(max) = &attrs.max {
             cx.error_at(
-                max.span,
+                max.key,
                 "`max` caps the positions of a per-position field; add `label = \"position\"`",
             );
         }
@@ -122,29 +104,34 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
 
 fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
     let prefix = cont.attrs.prefix.as_ref().map(|p| p.value.as_str());
+    // Who took a metric name or constant: the field, and how (for aliases).
     let mut names: HashMap<String, String> = HashMap::new();
     let mut constants: HashMap<String, String> = HashMap::new();
     for field in cont.exported() {
         if let Shape::Flatten { .. } = field.shape() {
             continue;
         }
-        for (rest, span) in metric_names(field) {
+        for (index, (rest, span)) in metric_names(field).into_iter().enumerate() {
             let full = naming::with_prefix(prefix, &rest);
             let constant = naming::constant(&rest, span).to_string();
+            let owner = match index {
+                0 => format!("field `{}`", field.name()),
+                _ => format!("the `deprecated_name` of field `{}`", field.name()),
+            };
             if let Some(other) = names.get(&full) {
                 cx.error_at(
                     span,
                     format!(
-                        "metric name `{full}` is also the name of field `{other}`; give one of \
-                         them another `name`"
+                        "metric name `{full}` is taken twice: {other} is exported under it \
+                         too; give one of them another `name`"
                     ),
                 );
             } else if let Some(other) = constants.get(&constant) {
                 cx.error_at(
                     span,
                     format!(
-                        "metric name `{full}` gives the constant `{constant}`, which field \
-                         `{other}` already gives; give one of them another `name`"
+                        "metric name `{full}` gives the constant `{constant}`, which {other} \
+                         gives too; give one of them another `name`"
                     ),
                 );
             } else if RESERVED_CONSTANTS.contains(&constant.as_str()) {
@@ -156,8 +143,8 @@ fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
                     ),
                 );
             }
-            names.insert(full, field.name());
-            constants.insert(constant, field.name());
+            names.entry(full).or_insert_with(|| owner.clone());
+            constants.entry(constant).or_insert(owner);
         }
     }
 }

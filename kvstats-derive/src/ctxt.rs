@@ -29,7 +29,12 @@ impl Ctxt {
     }
 
     pub fn has_errors(&self) -> bool {
-        !self.errors.borrow().is_empty()
+        self.count() > 0
+    }
+
+    /// How many errors are recorded, to tell whether a step added any.
+    pub fn count(&self) -> usize {
+        self.errors.borrow().len()
     }
 
     /// All recorded errors as `compile_error!` invocations, each at its span.

@@ -1,11 +1,17 @@
-//! Stage 3: tokens for a container that passed the checks. Cannot fail.
+//! Stage 3: tokens for a container. Cannot fail. Runs for a container that
+//! passed the checks, and (through `fallback`) for one that did not, so it
+//! must stay valid Rust for every input `ast` accepts.
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use std::collections::HashSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 use syn::Type;
 
+use crate::asserts;
 use crate::ast::{Container, Field, Shape};
-use crate::check::metric_names;
+use crate::check::{metric_names, RESERVED_CONSTANTS};
+use crate::impls::{self, nested};
 use crate::naming;
 
 /// The names every generated item uses.
@@ -13,7 +19,8 @@ pub struct Names<'a> {
     pub krate: TokenStream,
     pub stats: &'a Ident,
     pub gauges: Ident,
-    pub module: Ident,
+    /// `None` when the module cannot have the name it would get (an error).
+    pub module: Option<Ident>,
     pub prefix: Option<String>,
 }
 
@@ -26,31 +33,29 @@ impl<'a> Names<'a> {
             }
             None => quote!(::kvstats_core),
         };
-        let gauges = match &cont.attrs.gauges {
-            Some(g) => g.value.clone(),
-            None => format_ident!("{}Gauges", cont.ident),
-        };
-        let prefix = cont.attrs.prefix.as_ref().map(|p| p.value.clone());
-        let module = match &cont.attrs.module {
-            Some(m) => syn::parse_str::<Ident>(&m.value)
-                .map(|i| Ident::new(&i.to_string(), m.span))
-                .unwrap_or_else(|_| {
-                    format_ident!("{}", naming::snake_case(&cont.ident.to_string()))
-                }),
-            None => match &cont.attrs.prefix {
-                Some(p) if syn::parse_str::<Ident>(&p.value).is_ok() => {
-                    Ident::new(&p.value, Span::call_site())
-                }
-                _ => format_ident!("{}", naming::snake_case(&cont.ident.to_string())),
-            },
-        };
+        let gauges = naming::gauges(cont).unwrap_or_else(|_| naming::default_gauges(cont));
+        let module = naming::module(cont, &gauges).ok();
         Names {
             krate,
             stats: cont.ident,
             gauges,
             module,
-            prefix,
+            prefix: cont.attrs.prefix.as_ref().map(|p| p.value.clone()),
         }
+    }
+
+    /// `kvstats_core::__private`, which every path to a helper goes through.
+    pub fn private(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::__private)
+    }
+
+    /// A primitive type by path: a local type named `usize` or `str` in the
+    /// user's module would otherwise be picked up.
+    pub fn primitive(&self, name: &str) -> TokenStream {
+        let private = self.private();
+        let name = Ident::new(name, proc_macro2::Span::call_site());
+        quote!(#private::core::primitive::#name)
     }
 }
 
@@ -106,16 +111,27 @@ pub fn parts<'a>(cont: &'a Container<'a>, names: &Names<'_>) -> Vec<Part<'a>> {
 pub fn expand(cont: &Container<'_>) -> TokenStream {
     let names = Names::new(cont);
     let parts = parts(cont, &names);
-    let container = container_struct(cont, &names, &parts);
-    let module = constants_module(cont, &names, &parts);
-    let checks = name_checks(cont, &names);
-    let impls = impls(cont, &names, &parts);
+    let impls = impls::impls(cont, &names, &parts);
+    assemble(cont, &names, &parts, impls)
+}
+
+/// The container, the constants module and the compiler checks, with `impls`
+/// beside the checks in one anonymous constant.
+pub fn assemble(
+    cont: &Container<'_>,
+    names: &Names<'_>,
+    parts: &[Part<'_>],
+    impls: TokenStream,
+) -> TokenStream {
+    let container = container_struct(cont, names, parts);
+    let module = constants_module(cont, names, parts);
+    let asserts = asserts::asserts(cont, names);
     quote! {
         #container
         #module
         #[doc(hidden)]
         const _: () = {
-            #checks
+            #asserts
             #impls
         };
     }
@@ -125,9 +141,7 @@ fn field_type(field: &Field<'_>, krate: &TokenStream) -> TokenStream {
     match field.shape() {
         Shape::Scalar => quote!(#krate::Gauge),
         Shape::Positions { max, .. } => quote!(#krate::PositionGauges<#max>),
-        Shape::Flatten { inner, .. } => {
-            quote!(<#inner as #krate::PromGauges>::Gauges)
-        }
+        Shape::Flatten { inner, .. } => nested(inner, krate, "Gauges"),
     }
 }
 
@@ -145,23 +159,32 @@ fn container_struct(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
          Register with [`{gauges}::register`], then call [`{gauges}::update_from`] with each new \
          `{stats}`.\n\n"
     );
-    let fields = cont.exported().map(|field| {
-        let ident = field.ident;
-        let ty = field_type(field, krate);
-        let doc = field_doc(field, parts);
-        quote! {
-            #[doc = #doc]
-            pub #ident: #ty,
-        }
-    });
-    quote! {
+    // A generic struct is an error; its stub leaves out nested groups, whose
+    // types may name the struct's parameters.
+    let fields = cont
+        .exported()
+        .filter(|f| !(cont.is_generic() && matches!(f.shape(), Shape::Flatten { .. })))
+        .map(|field| {
+            let ident = field.ident;
+            let ty = field_type(field, krate);
+            let doc = field_doc(field, parts);
+            quote! {
+                #[doc = #doc]
+                pub #ident: #ty,
+            }
+        });
+    let item = quote! {
         #[doc = #head]
         #[doc = #table]
         #[derive(::core::fmt::Debug)]
+        // Named after the user's struct, whose case is the user's choice.
+        #[allow(non_camel_case_types)]
         #vis struct #gauges {
             #(#fields)*
         }
-    }
+    };
+    // See `constants_module`.
+    asserts::respan_item(item, gauges.span())
 }
 
 fn doc_table(parts: &[Part<'_>]) -> String {
@@ -182,7 +205,7 @@ fn doc_table(parts: &[Part<'_>]) -> String {
                     m.name,
                     label,
                     unit,
-                    m.help.replace('|', "\\|")
+                    m.help.replace('|', "\\|").replace(['\n', '\r'], " ")
                 ));
             }
             Part::Nested { field, inner } => {
@@ -215,14 +238,21 @@ fn constants_module(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
         prefix,
         ..
     } = names;
+    let Some(module) = module else {
+        return TokenStream::new();
+    };
     let vis = cont.vis;
     let prefix_value = prefix.as_ref().map(|p| format!("{p}_")).unwrap_or_default();
+    // Colliding names are an error already; the first of each is kept so the
+    // module still compiles and code that uses it sees no second error.
+    let mut taken: HashSet<String> = RESERVED_CONSTANTS.iter().map(|c| c.to_string()).collect();
     let own: Vec<&OwnMetric<'_>> = parts
         .iter()
         .filter_map(|p| match p {
             Part::Own(m) => Some(m),
             Part::Nested { .. } => None,
         })
+        .filter(|m| taken.insert(m.constant.to_string()))
         .collect();
     let constants = own.iter().map(|m| {
         let OwnMetric { name, constant, .. } = m;
@@ -234,7 +264,7 @@ fn constants_module(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
         quote! {
             #[doc = #doc]
             #deprecated
-            pub const #constant: &str = #name;
+            pub const #constant: &::core::primitive::str = #name;
         }
     });
     let current = own
@@ -244,287 +274,22 @@ fn constants_module(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
     let module_doc = format!(
         " Metric names of [`{stats}`](super::{stats}), without the registry's root prefix."
     );
-    quote! {
+    // rustc reports a clash with another item at the item's span; spanned to
+    // where the name came from, that is the user's `module`, prefix or struct.
+    // Its constants name `::core`, not the crate path: a `crate = "super::.."`
+    // would mean another place inside the module.
+    // The module is named after the prefix or the struct unless `module` is
+    // given, so its case is not the user's choice.
+    let module_item = quote! {
         #[doc = #module_doc]
-        #[allow(dead_code)]
+        #[allow(dead_code, non_snake_case)]
         #vis mod #module {
             /// The prefix every metric name of this module starts with.
-            pub const PREFIX: &str = #prefix_value;
+            pub const PREFIX: &::core::primitive::str = #prefix_value;
             #(#constants)*
             /// Every current metric name of this module, in field order.
-            pub const ALL: &[&str] = &[#(#current),*];
+            pub const ALL: &[&::core::primitive::str] = &[#(#current),*];
         }
-    }
-}
-
-/// Constants that run kvstats-core's naming rule on every name part, each
-/// spanned to the attribute (or field) it came from.
-fn name_checks(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
-    let krate = &names.krate;
-    let mut checked: Vec<(String, Span)> = Vec::new();
-    if let Some(p) = &cont.attrs.prefix {
-        checked.push((p.value.clone(), p.span));
-    }
-    if let Some(m) = &cont.attrs.module {
-        checked.push((m.value.clone(), m.span));
-    }
-    for field in cont.exported() {
-        if let Shape::Flatten { .. } = field.shape() {
-            continue;
-        }
-        let part = field.name_part();
-        checked.push((part.value, part.span));
-        if let Some(u) = &field.attrs.unit {
-            checked.push((u.value.clone(), u.span));
-        }
-        if let Some(l) = &field.attrs.label {
-            checked.push((l.value.clone(), l.span));
-        }
-        for d in &field.attrs.deprecated_names {
-            checked.push((d.value.clone(), d.span));
-        }
-    }
-    checked
-        .into_iter()
-        .map(|(name, span)| {
-            quote_spanned! {span=>
-                const _: () = #krate::__private::assert_name(#name);
-            }
-        })
-        .collect()
-}
-
-fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> TokenStream {
-    let Names {
-        krate,
-        stats,
-        gauges,
-        ..
-    } = names;
-    let private = quote!(#krate::__private);
-    let group = quote!(#krate::GaugeGroup);
-
-    // METRICS: own entries and nested slices, concatenated in field order.
-    let lens = parts.iter().map(|p| match p {
-        Part::Own(_) => quote!(1usize),
-        Part::Nested { inner, .. } => quote!(<#inner as #krate::PromGauges>::METRICS.len()),
-    });
-    let slices = parts.iter().map(|p| match p {
-        Part::Own(m) => {
-            let name = &m.name;
-            let field = m.field.name();
-            let help = &m.help;
-            let unit = option_str(m.field.attrs.unit.as_ref().map(|u| u.value.as_str()));
-            let label = option_str(m.field.attrs.label.as_ref().map(|l| l.value.as_str()));
-            let replaced_by = option_str(m.replaced_by.as_deref());
-            let struct_name = stats.to_string();
-            quote! {
-                &[#krate::MetricDef::__new(#name, #struct_name, #field, #help, #unit, #label)
-                    .__replaced_by(#replaced_by)]
-            }
-        }
-        Part::Nested { inner, .. } => quote!(<#inner as #krate::PromGauges>::METRICS),
-    });
-
-    // Each part's range of indices in METRICS.
-    let bounds: Vec<Ident> = (0..=parts.len())
-        .map(|i| format_ident!("__KVSTATS_AT_{}", i))
-        .collect();
-    let bound_consts = parts.iter().enumerate().map(|(i, p)| {
-        let (start, end) = (&bounds[i], &bounds[i + 1]);
-        let len = match p {
-            Part::Own(_) => quote!(1usize),
-            Part::Nested { inner, .. } => quote!(<#inner as #krate::PromGauges>::METRICS.len()),
-        };
-        quote!(const #end: usize = #start + #len;)
-    });
-    let first = &bounds[0];
-    let reading_arms = parts.iter().enumerate().map(|(i, p)| {
-        let (start, end) = (&bounds[i], &bounds[i + 1]);
-        match p {
-            Part::Own(m) => {
-                let ident = m.field.ident;
-                quote!(#start..#end => #private::Reading::from(&self.#ident),)
-            }
-            Part::Nested { field, .. } => {
-                let ident = field.ident;
-                quote!(#start..#end => #group::__reading(&self.#ident, index - #start),)
-            }
-        }
-    });
-
-    let fields: Vec<&Field<'_>> = cont.exported().collect();
-    let inits = fields.iter().map(|f| init(f, krate));
-    let updates = fields.iter().map(|f| update(f, krate));
-    let clears = fields.iter().map(|f| {
-        let ident = f.ident;
-        match f.shape() {
-            Shape::Flatten { .. } => quote!(#group::clear(&self.#ident);),
-            _ => quote!(self.#ident.clear();),
-        }
-    });
-
-    quote! {
-        const __KVSTATS_LEN: usize = 0 #(+ #lens)*;
-        const __KVSTATS_METRICS: [#krate::MetricDef; __KVSTATS_LEN] =
-            #private::concat_metrics::<__KVSTATS_LEN>(&[#(#slices),*]);
-        const #first: usize = 0;
-        #(#bound_consts)*
-
-        #[automatically_derived]
-        impl #krate::PromGauges for #stats {
-            type Gauges = #gauges;
-            const METRICS: &'static [#krate::MetricDef] = &__KVSTATS_METRICS;
-        }
-
-        #[automatically_derived]
-        #[allow(dead_code)]
-        impl #gauges {
-            /// A container that is not registered anywhere; plain gauges read 0,
-            /// `Option` fields are absent until first set.
-            pub fn new() -> Self {
-                Self { #(#inits)* }
-            }
-
-            /// Registers a new container on `registry` (a registry, namespace,
-            /// component or endpoint). Fails if these metrics are already
-            /// registered there with the same labels.
-            pub fn register(
-                registry: &impl #krate::MetricsRegistry,
-            ) -> #private::core::result::Result<#krate::Registered<Self>, #krate::Error> {
-                #private::register::<Self>(registry, &[])
-            }
-
-            /// Like [`register`](Self::register), with constant labels added to
-            /// every series, so several instances (data-parallel ranks) coexist:
-            /// `register_with_labels(&component, &[("dp_rank", "0")])`.
-            pub fn register_with_labels(
-                registry: &impl #krate::MetricsRegistry,
-                labels: &[(&str, &str)],
-            ) -> #private::core::result::Result<#krate::Registered<Self>, #krate::Error> {
-                #private::register::<Self>(registry, labels)
-            }
-
-            /// Stores every field of `stats`: relaxed atomic stores, no lock,
-            /// no allocation.
-            #[inline]
-            pub fn update_from(&self, stats: &#stats) {
-                #(#updates)*
-            }
-
-            /// Makes every series of this container absent from the next scrape.
-            pub fn clear(&self) {
-                #(#clears)*
-            }
-        }
-
-        #[automatically_derived]
-        impl #private::core::default::Default for #gauges {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        #[automatically_derived]
-        impl #group for #gauges {
-            type Stats = #stats;
-
-            #[inline]
-            fn update_from(&self, stats: &#stats) {
-                #gauges::update_from(self, stats)
-            }
-
-            fn clear(&self) {
-                #gauges::clear(self)
-            }
-
-            fn __reading(&self, index: usize) -> #private::Reading<'_> {
-                match index {
-                    #(#reading_arms)*
-                    _ => #private::Reading::Absent,
-                }
-            }
-        }
-    }
-}
-
-fn option_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-fn init(field: &Field<'_>, krate: &TokenStream) -> TokenStream {
-    let ident = field.ident;
-    let ty = field.ty;
-    let private = quote!(#krate::__private);
-    match field.shape() {
-        Shape::Scalar => {
-            let span = syn::spanned::Spanned::span(ty);
-            let init = quote_spanned!(span=> #private::initial_gauge::<#ty>());
-            quote!(#ident: #init,)
-        }
-        Shape::Positions { max, .. } => quote!(#ident: #krate::PositionGauges::<#max>::new(),),
-        Shape::Flatten {
-            inner,
-            optional: false,
-        } => {
-            quote!(#ident: <<#inner as #krate::PromGauges>::Gauges as #private::core::default::Default>::default(),)
-        }
-        Shape::Flatten {
-            inner,
-            optional: true,
-        } => quote! {
-            #ident: {
-                let gauges = <<#inner as #krate::PromGauges>::Gauges as #private::core::default::Default>::default();
-                #krate::GaugeGroup::clear(&gauges);
-                gauges
-            },
-        },
-    }
-}
-
-fn update(field: &Field<'_>, krate: &TokenStream) -> TokenStream {
-    let ident = field.ident;
-    let private = quote!(#krate::__private);
-    let span = syn::spanned::Spanned::span(field.ty);
-    let policy = policy(field, &private);
-    match field.shape() {
-        Shape::Scalar => {
-            quote_spanned!(span=> #private::store(&self.#ident, &stats.#ident, #policy);)
-        }
-        Shape::Positions { .. } => {
-            quote_spanned!(span=> #private::store_positions(&self.#ident, &stats.#ident, #policy);)
-        }
-        Shape::Flatten {
-            optional: false, ..
-        } => quote!(#krate::GaugeGroup::update_from(&self.#ident, &stats.#ident);),
-        Shape::Flatten { optional: true, .. } => quote! {
-            match &stats.#ident {
-                #private::core::option::Option::Some(inner) => {
-                    #krate::GaugeGroup::update_from(&self.#ident, inner)
-                }
-                #private::core::option::Option::None => #krate::GaugeGroup::clear(&self.#ident),
-            }
-        },
-    }
-}
-
-/// The value policy of a field: `scale`, then `clamp`.
-fn policy(field: &Field<'_>, private: &TokenStream) -> TokenStream {
-    let scale = field.attrs.scale.as_ref().map(|s| s.value);
-    let clamp = field.attrs.clamp.as_ref().map(|c| c.value);
-    if scale.is_none() && clamp.is_none() {
-        return quote!(#private::identity);
-    }
-    let scaled = match scale {
-        Some(s) => quote!(v * #s),
-        None => quote!(v),
     };
-    let bounded = match clamp {
-        Some((lo, hi)) => quote!(#private::clamp(#scaled, #lo, #hi)),
-        None => scaled,
-    };
-    quote!(|v: f64| -> f64 { #bounded })
+    asserts::respan_item(module_item, module.span())
 }

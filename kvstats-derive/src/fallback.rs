@@ -1,87 +1,64 @@
-//! What is emitted when the input has errors: the errors, plus stubs of the
-//! generated items, so code that uses them reports nothing but the real error.
+//! What follows the errors when the input has any: the same container, module
+//! and compiler checks as a good input gets, so that the user's code that uses
+//! them reports nothing but the real errors (and the name and type errors of
+//! the same input come in the same build).
+//!
+//! Expansion is written to stay valid for every input `ast` accepts (colliding
+//! constants are dropped, an unusable module is left out, an unusable
+//! container name falls back to `{Struct}Gauges`); only a generic struct,
+//! whose parameters the impls cannot name, gets a stub instead.
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::DeriveInput;
 
 use crate::ast::Container;
-use crate::expand::{self, Names, Part};
+use crate::expand::{self, Names};
+use crate::impls;
 
-pub fn stubs(input: &DeriveInput, cont: Option<&Container<'_>>) -> TokenStream {
-    let Some(cont) = cont else {
-        // Not a struct with named fields: nothing sensible to stand in for.
-        return TokenStream::new();
-    };
+pub fn stubs(cont: &Container<'_>) -> TokenStream {
     let names = Names::new(cont);
-    let Names {
-        krate,
-        stats,
-        gauges,
-        module,
-        ..
-    } = &names;
-    let vis = &input.vis;
     let parts = expand::parts(cont, &names);
-    let fields = cont.exported().map(|f| {
-        let ident = f.ident;
-        quote!(pub #ident: #krate::Gauge,)
-    });
-    let constants = parts.iter().filter_map(|p| match p {
-        Part::Own(m) => {
-            let (constant, name) = (&m.constant, &m.name);
-            Some(quote!(pub const #constant: &str = #name;))
-        }
-        Part::Nested { .. } => None,
-    });
-    let generic = cont.generics.is_some();
-    let trait_impls = (!generic).then(|| {
-        quote! {
-            const _: () = {
-                impl #krate::PromGauges for #stats {
-                    type Gauges = #gauges;
-                    const METRICS: &'static [#krate::MetricDef] = &[];
-                }
-                impl #krate::GaugeGroup for #gauges {
-                    type Stats = #stats;
-                    fn update_from(&self, _: &#stats) {}
-                    fn clear(&self) {}
-                    fn __reading(&self, _: usize) -> #krate::__private::Reading<'_> {
-                        #krate::__private::Reading::Absent
-                    }
-                }
-            };
-        }
-    });
-    quote! {
-        #[allow(dead_code, missing_docs)]
-        #[derive(::core::default::Default, ::core::fmt::Debug)]
-        #vis struct #gauges { #(#fields)* }
+    let impls = if cont.is_generic() {
+        generic_stub(cont, &names)
+    } else {
+        impls::impls(cont, &names, &parts)
+    };
+    expand::assemble(cont, &names, &parts, impls)
+}
 
-        #[allow(dead_code, missing_docs)]
+/// The inherent API of the container for a generic struct, with no trait
+/// impls (`GaugeGroup::Stats` cannot name the struct without its parameters).
+fn generic_stub(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
+    let (krate, stats, gauges) = (&names.krate, names.stats, &names.gauges);
+    let private = names.private();
+    let str = names.primitive("str");
+    let (generics, ty_generics, where_clause) = cont.generics.split_for_impl();
+    let result = quote! {
+        #private::core::result::Result<#krate::Registered<Self>, #krate::Error>
+    };
+    quote! {
+        #[allow(dead_code, missing_docs, unused_variables)]
         impl #gauges {
-            pub fn register(
-                _: &impl #krate::MetricsRegistry,
-            ) -> ::core::result::Result<#krate::Registered<Self>, #krate::Error> {
-                ::core::unimplemented!()
+            pub fn new() -> Self {
+                #private::core::unimplemented!()
+            }
+            pub fn register(registry: &impl #krate::MetricsRegistry) -> #result {
+                #private::core::unimplemented!()
             }
             pub fn register_with_labels(
-                _: &impl #krate::MetricsRegistry,
-                _: &[(&str, &str)],
-            ) -> ::core::result::Result<#krate::Registered<Self>, #krate::Error> {
-                ::core::unimplemented!()
+                registry: &impl #krate::MetricsRegistry,
+                labels: &[(&#str, &#str)],
+            ) -> #result {
+                #private::core::unimplemented!()
             }
-            pub fn update_from(&self, _: &#stats) {}
+            pub fn update_from #generics (&self, stats: &#stats #ty_generics) #where_clause {}
             pub fn clear(&self) {}
         }
 
-        #[allow(dead_code, missing_docs)]
-        #vis mod #module {
-            pub const PREFIX: &str = "";
-            #(#constants)*
-            pub const ALL: &[&str] = &[];
+        impl #private::core::default::Default for #gauges {
+            fn default() -> Self {
+                Self::new()
+            }
         }
-
-        #trait_impls
     }
 }

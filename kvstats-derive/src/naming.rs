@@ -1,6 +1,116 @@
-//! How the names of metrics, constants and modules are formed.
+//! How the names of metrics, constants, modules and the container are formed.
 
 use proc_macro2::{Ident, Span};
+use syn::ext::IdentExt;
+
+use crate::ast::Container;
+
+/// Words `Ident::parse_any` accepts that cannot be raw identifiers either
+/// (`Ident::new_raw` panics on them).
+const NOT_RAW: [&str; 5] = ["crate", "self", "super", "Self", "_"];
+
+/// The Rust identifier spelled `name`, raw (`r#type`) for a keyword; `None`
+/// when there is none (`a-b`, `1x`, `self`). Never panics, unlike
+/// `Ident::new` on an arbitrary string.
+pub fn ident(name: &str, span: Span) -> Option<Ident> {
+    // Only word characters reach the lexer, so a user string can never lex as
+    // something else (a comment, a raw string, `r#..`).
+    if !name.chars().all(|c| c == '_' || c.is_alphanumeric()) {
+        return None;
+    }
+    let mut any = syn::parse::Parser::parse_str(Ident::parse_any, name).ok()?;
+    if any != name {
+        return None;
+    }
+    if syn::parse_str::<Ident>(name).is_err() {
+        if NOT_RAW.contains(&name) {
+            return None;
+        }
+        any = Ident::new_raw(name, span);
+    }
+    any.set_span(span);
+    Some(any)
+}
+
+/// A name that cannot be used, with the span to report it at.
+pub struct Unusable {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The generated container: `gauges = ".."`, else `{Struct}Gauges`.
+pub fn gauges(cont: &Container<'_>) -> Result<Ident, Unusable> {
+    let Some(given) = &cont.attrs.gauges else {
+        return Ok(default_gauges(cont));
+    };
+    let Some(ident) = ident(&given.value, given.span) else {
+        return Err(Unusable {
+            span: given.span,
+            message: format!(
+                "`gauges` must be a Rust identifier for the generated struct, such as \
+                 \"KvStatsGauges\", got {:?}",
+                given.value
+            ),
+        });
+    };
+    if ident.unraw() == cont.ident.unraw() {
+        return Err(Unusable {
+            span: given.span,
+            message: format!(
+                "`gauges = \"{ident}\"` is the name of the struct itself; the generated \
+                 container needs another name, such as \"{ident}Gauges\""
+            ),
+        });
+    }
+    Ok(ident)
+}
+
+/// The name the container has when `gauges` is not given (or is unusable),
+/// spanned to the struct so a clash with another item points there.
+pub fn default_gauges(cont: &Container<'_>) -> Ident {
+    quote::format_ident!("{}Gauges", cont.ident, span = cont.ident.span())
+}
+
+/// The constants module: `module = ".."`, else the prefix, else the struct's
+/// name in snake case. Spanned to where the name came from, so rustc's own
+/// "defined multiple times" points at that token too.
+pub fn module(cont: &Container<'_>, gauges: &Ident) -> Result<Ident, Unusable> {
+    let (name, span, origin) = match (&cont.attrs.module, &cont.attrs.prefix) {
+        (Some(m), _) => (m.value.clone(), m.span, None),
+        (None, Some(p)) if ident(&p.value, p.span).is_some() => {
+            (p.value.clone(), p.span, Some("the prefix"))
+        }
+        _ => (
+            snake_case(&cont.ident.unraw().to_string()),
+            cont.ident.span(),
+            Some("the struct's name"),
+        ),
+    };
+    let unusable = |why: String| {
+        let message = match origin {
+            None => format!(
+                "`module = {name:?}` {why}; choose a snake_case identifier that is free in \
+                 this scope, such as \"kvstats\""
+            ),
+            Some(origin) => format!(
+                "the constants module is named after {origin}, `{name}`, which {why}; name it \
+                 with `#[prom(module = \"..\")]`"
+            ),
+        };
+        Err(Unusable { span, message })
+    };
+    let Some(ident) = ident(&name, span) else {
+        return unusable(String::from("is not a name a Rust module can have"));
+    };
+    for (what, other) in [("struct", cont.ident), ("generated container", gauges)] {
+        if ident.unraw() == other.unraw() {
+            return unusable(format!(
+                "clashes with the {what} `{other}` in the same scope"
+            ));
+        }
+    }
+    Ok(ident)
+}
 
 /// `{name}_{unit}`, unless `name` already ends with the unit.
 pub fn with_unit(name: &str, unit: Option<&str>) -> String {
@@ -103,5 +213,18 @@ mod tests {
         assert_eq!(c("1abc"), "M1ABC");
         assert_eq!(c(""), "M");
         assert_eq!(c("név"), "N_V");
+    }
+
+    #[test]
+    fn idents_from_strings_never_panic() {
+        let i = |s| ident(s, Span::call_site()).map(|i| i.to_string());
+        assert_eq!(i("kvstats").as_deref(), Some("kvstats"));
+        assert_eq!(i("type").as_deref(), Some("r#type"));
+        assert_eq!(i("név").as_deref(), Some("név"));
+        for bad in [
+            "", "_", "self", "crate", "super", "Self", "1x", "a-b", "r#x", "a b", "a//b",
+        ] {
+            assert_eq!(i(bad), None, "{bad:?}");
+        }
     }
 }

@@ -1,0 +1,295 @@
+//! Stage 3, second half: the impls of a container (`PromGauges` for the
+//! struct, `GaugeGroup` and the inherent API for the container). Cannot fail.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Type;
+
+use crate::asserts;
+use crate::ast::{Container, Field, Shape};
+use crate::expand::{Names, Part};
+
+pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> TokenStream {
+    let Names {
+        krate,
+        stats,
+        gauges,
+        ..
+    } = names;
+    let private = names.private();
+    let group = quote!(#krate::GaugeGroup);
+    let usize = names.primitive("usize");
+    let str = names.primitive("str");
+
+    // METRICS: own entries and nested slices, concatenated in field order;
+    // `__KVSTATS_AT_i` is where part `i` starts.
+    let slices = parts.iter().map(|p| match p {
+        Part::Own(m) => {
+            let name = &m.name;
+            let field = m.field.name();
+            let help = &m.help;
+            let unit = option_str(
+                m.field.attrs.unit.as_ref().map(|u| u.value.as_str()),
+                &private,
+            );
+            let label = option_str(
+                m.field.attrs.label.as_ref().map(|l| l.value.as_str()),
+                &private,
+            );
+            let replaced_by = option_str(m.replaced_by.as_deref(), &private);
+            let struct_name = stats.to_string();
+            quote! {
+                &[#krate::MetricDef::__new(#name, #struct_name, #field, #help, #unit, #label)
+                    .__replaced_by(#replaced_by)]
+            }
+        }
+        Part::Nested { inner, .. } => nested(inner, krate, "METRICS"),
+    });
+    let bounds: Vec<Ident> = (0..=parts.len())
+        .map(|i| format_ident!("__KVSTATS_AT_{}", i))
+        .collect();
+    let bound_consts = parts.iter().enumerate().map(|(i, p)| {
+        let (start, end) = (&bounds[i], &bounds[i + 1]);
+        let len = match p {
+            Part::Own(_) => quote!(1usize),
+            Part::Nested { inner, .. } => {
+                let metrics = nested(inner, krate, "METRICS");
+                let span = syn::spanned::Spanned::span(inner);
+                quote_spanned!(span=> #metrics.len())
+            }
+        };
+        quote!(const #end: #usize = #start + #len;)
+    });
+    let (first, len) = (&bounds[0], &bounds[parts.len()]);
+    let reading_arms = parts.iter().enumerate().map(|(i, p)| {
+        let (start, end) = (&bounds[i], &bounds[i + 1]);
+        match p {
+            Part::Own(m) => {
+                let ident = m.field.ident;
+                quote!(#start..#end => #private::core::convert::From::from(&self.#ident),)
+            }
+            Part::Nested { field, inner } => {
+                let ident = field.ident;
+                let read = at_type(
+                    inner,
+                    quote!(#group::__reading(&self.#ident, index - #start)),
+                );
+                quote!(#start..#end => #read,)
+            }
+        }
+    });
+
+    let fields: Vec<&Field<'_>> = cont.exported().collect();
+    let inits = fields.iter().map(|f| init(f, names));
+    let updates = fields.iter().map(|f| update(f, names));
+    let clears = fields.iter().map(|f| {
+        let ident = f.ident;
+        match f.shape() {
+            Shape::Flatten { inner, .. } => at_type(inner, quote!(#group::clear(&self.#ident);)),
+            _ => quote!(self.#ident.clear();),
+        }
+    });
+
+    quote! {
+        const #first: #usize = 0;
+        #(#bound_consts)*
+        const __KVSTATS_METRICS: [#krate::MetricDef; #len] =
+            #private::concat_metrics::<#len>(&[#(#slices),*]);
+
+        #[automatically_derived]
+        impl #krate::PromGauges for #stats {
+            type Gauges = #gauges;
+            const METRICS: &'static [#krate::MetricDef] = &__KVSTATS_METRICS;
+        }
+
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #gauges {
+            /// A container that is not registered anywhere; plain gauges read 0,
+            /// `Option` fields are absent until first set.
+            pub fn new() -> Self {
+                Self { #(#inits)* }
+            }
+
+            /// Registers a new container on `registry` (a registry, namespace,
+            /// component or endpoint). Fails if these metrics are already
+            /// registered there with the same labels.
+            pub fn register(
+                registry: &impl #krate::MetricsRegistry,
+            ) -> #private::core::result::Result<#krate::Registered<Self>, #krate::Error> {
+                #private::register::<Self>(registry, &[])
+            }
+
+            /// Like [`register`](Self::register), with constant labels added to
+            /// every series, so several instances (data-parallel ranks) coexist:
+            /// `register_with_labels(&component, &[("dp_rank", "0")])`.
+            pub fn register_with_labels(
+                registry: &impl #krate::MetricsRegistry,
+                labels: &[(&#str, &#str)],
+            ) -> #private::core::result::Result<#krate::Registered<Self>, #krate::Error> {
+                #private::register::<Self>(registry, labels)
+            }
+
+            /// Stores every field of `stats`: relaxed atomic stores, no lock,
+            /// no allocation.
+            #[inline]
+            pub fn update_from(&self, stats: &#stats) {
+                #(#updates)*
+            }
+
+            /// Makes every series of this container absent from the next scrape.
+            pub fn clear(&self) {
+                #(#clears)*
+            }
+        }
+
+        #[automatically_derived]
+        impl #private::core::default::Default for #gauges {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        #[automatically_derived]
+        impl #group for #gauges {
+            type Stats = #stats;
+
+            #[inline]
+            fn update_from(&self, stats: &#stats) {
+                #gauges::update_from(self, stats)
+            }
+
+            fn clear(&self) {
+                #gauges::clear(self)
+            }
+
+            fn __reading(&self, index: #usize) -> #private::Reading<'_> {
+                match index {
+                    #(#reading_arms)*
+                    _ => #private::Reading::Absent,
+                }
+            }
+        }
+    }
+}
+
+/// `<inner as PromGauges>::item`, spanned to the field's type (whose own
+/// tokens keep their spans, so rustc underlines all of it).
+pub fn nested(inner: &Type, krate: &TokenStream, item: &str) -> TokenStream {
+    let span = syn::spanned::Spanned::span(inner);
+    let krate = asserts::respan(krate.clone(), span);
+    let item = Ident::new(item, span);
+    quote_spanned!(span=> <#inner as #krate::PromGauges>::#item)
+}
+
+/// `tokens` spanned to a field's type: if that type does not implement what
+/// they need, the errors point at it (and identical ones merge).
+fn at_type(inner: &Type, tokens: TokenStream) -> TokenStream {
+    asserts::respan(tokens, syn::spanned::Spanned::span(inner))
+}
+
+fn option_str(value: Option<&str>, private: &TokenStream) -> TokenStream {
+    match value {
+        Some(v) => quote!(#private::core::option::Option::Some(#v)),
+        None => quote!(#private::core::option::Option::None),
+    }
+}
+
+/// The initial value of `field` in `new()`.
+pub fn init(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+    let ident = field.ident;
+    let krate = &names.krate;
+    let private = names.private();
+    match field.shape() {
+        Shape::Scalar => {
+            let reader = asserts::reader_ident(field);
+            quote!(#ident: #reader.initial(),)
+        }
+        Shape::Positions { max, .. } => quote!(#ident: #krate::PositionGauges::<#max>::new(),),
+        Shape::Flatten { inner, optional } => {
+            let gauges = nested(inner, krate, "Gauges");
+            let default = quote!(<#gauges as #private::core::default::Default>::default());
+            if optional {
+                // An optional group is absent until its first `Some`.
+                quote! {
+                    #ident: {
+                        let __kvstats_gauges = #default;
+                        #krate::GaugeGroup::clear(&__kvstats_gauges);
+                        __kvstats_gauges
+                    },
+                }
+            } else {
+                quote!(#ident: #default,)
+            }
+        }
+    }
+}
+
+fn update(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+    let ident = field.ident;
+    let krate = &names.krate;
+    let private = names.private();
+    let policy = policy(field, names);
+    match field.shape() {
+        Shape::Scalar => {
+            let reader = asserts::reader_ident(field);
+            quote!(#reader.store(&self.#ident, &stats.#ident, #policy);)
+        }
+        // A stub stores nothing for an uncertain field (see `asserts`).
+        Shape::Positions { .. } if field.uncertain() => TokenStream::new(),
+        // The only use of the field's type, so an unsupported one is one
+        // error, reported at the type in the turbofish.
+        Shape::Positions { max } => {
+            let ty = field.ty;
+            let span = syn::spanned::Spanned::span(ty);
+            let private = asserts::respan(private, span);
+            quote_spanned! {span=>
+                #private::store_positions::<#ty, #max>(&self.#ident, &stats.#ident, #policy);
+            }
+        }
+        Shape::Flatten {
+            inner,
+            optional: false,
+        } => at_type(
+            inner,
+            quote!(#krate::GaugeGroup::update_from(&self.#ident, &stats.#ident);),
+        ),
+        Shape::Flatten {
+            inner,
+            optional: true,
+        } => at_type(
+            inner,
+            quote! {
+                match &stats.#ident {
+                    #private::core::option::Option::Some(__kvstats_inner) => {
+                        #krate::GaugeGroup::update_from(&self.#ident, __kvstats_inner)
+                    }
+                    #private::core::option::Option::None => {
+                        #krate::GaugeGroup::clear(&self.#ident)
+                    }
+                }
+            },
+        ),
+    }
+}
+
+/// The value policy of a field: `scale`, then `clamp`.
+fn policy(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+    let private = names.private();
+    let scale = field.attrs.scale.as_ref().map(|s| s.value);
+    let clamp = field.attrs.clamp.as_ref().map(|c| c.value);
+    if scale.is_none() && clamp.is_none() {
+        return quote!(#private::identity);
+    }
+    // Both were checked finite when parsed: `f64_suffixed` panics otherwise.
+    let scaled = match scale {
+        Some(s) => quote!(__kvstats_value * #s),
+        None => quote!(__kvstats_value),
+    };
+    let bounded = match clamp {
+        Some((lo, hi)) => quote!(#private::clamp(#scaled, #lo, #hi)),
+        None => scaled,
+    };
+    let f64 = names.primitive("f64");
+    quote!(|__kvstats_value: #f64| -> #f64 { #bounded })
+}

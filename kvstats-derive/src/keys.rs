@@ -1,0 +1,121 @@
+//! The keys `#[prom(..)]` accepts, and what to say about one it does not.
+
+/// Where an attribute stands, and the keys it takes there.
+pub struct Place {
+    pub what: &'static str,
+    pub keys: &'static [&'static str],
+    /// Where the keys of this place go, for a key written in the other place.
+    put: &'static str,
+}
+
+pub const CONTAINER: Place = Place {
+    what: "container",
+    keys: &["prefix", "gauges", "module", "crate"],
+    put: "on the struct",
+};
+
+pub const FIELD: Place = Place {
+    what: "field",
+    keys: &[
+        "name",
+        "help",
+        "unit",
+        "skip",
+        "flatten",
+        "label",
+        "max",
+        "scale",
+        "clamp",
+        "deprecated_name",
+    ],
+    put: "on a field",
+};
+
+impl Place {
+    pub fn list(&self) -> String {
+        self.keys.join(", ")
+    }
+
+    fn other(&self) -> &'static Place {
+        if self.what == CONTAINER.what {
+            &FIELD
+        } else {
+            &CONTAINER
+        }
+    }
+
+    /// The error for `key`, which this place does not take: where it belongs
+    /// if it is the other place's key, else the nearest known key if one is
+    /// close, and always the list of keys this place takes.
+    pub fn unknown(&self, key: &str) -> String {
+        let (what, list) = (self.what, self.list());
+        let other = self.other();
+        if other.keys.contains(&key) {
+            return format!(
+                "`{key}` is a {} attribute: put it in the `#[prom(..)]` {}; {what} keys are: \
+                 {list}",
+                other.what, other.put
+            );
+        }
+        match self.nearest(key) {
+            Some(near) => format!(
+                "unknown kvstats {what} attribute `{key}`; did you mean `{near}`? expected one \
+                 of: {list}"
+            ),
+            None => format!("unknown kvstats {what} attribute `{key}`; expected one of: {list}"),
+        }
+    }
+
+    /// A key at most two edits from `key` (a typo), if there is one.
+    fn nearest(&self, key: &str) -> Option<&'static str> {
+        self.keys
+            .iter()
+            .map(|k| (edit_distance(k, key), *k))
+            .filter(|(d, _)| *d <= 2 && *d < key.chars().count())
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| k)
+    }
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion_and_misplaced_keys_a_place() {
+        assert!(FIELD.unknown("hepl").contains("did you mean `help`?"));
+        assert!(FIELD
+            .unknown("prefix")
+            .starts_with("`prefix` is a container attribute"));
+        assert!(CONTAINER
+            .unknown("name")
+            .starts_with("`name` is a field attribute"));
+        assert!(!FIELD.unknown("colour").contains("did you mean"));
+        assert!(!FIELD.unknown("").contains("did you mean"));
+    }
+
+    #[test]
+    fn edit_distance_counts_single_char_edits() {
+        assert_eq!(edit_distance("help", "help"), 0);
+        assert_eq!(edit_distance("help", "hepl"), 2);
+        assert_eq!(edit_distance("max", "maxx"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("név", "nev"), 1);
+    }
+}
