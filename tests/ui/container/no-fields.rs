@@ -1,0 +1,6 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+pub struct WorkerStats {}
+
+fn main() {}

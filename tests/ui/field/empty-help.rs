@@ -1,0 +1,10 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kvstats")]
+pub struct KvStats {
+    #[prom(help = "")]
+    pub kv_active_blocks: u64,
+}
+
+fn main() {}

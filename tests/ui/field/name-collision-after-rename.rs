@@ -1,0 +1,13 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kvstats")]
+pub struct KvStats {
+    /// Number of active KV cache blocks currently in use
+    #[prom(name = "blocks")]
+    pub kv_active_blocks: u64,
+    /// Number of KV cache blocks
+    pub blocks: u64,
+}
+
+fn main() {}

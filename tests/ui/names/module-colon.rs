@@ -1,0 +1,10 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kvstats", module = "a:b")]
+pub struct KvStats {
+    /// Number of active KV cache blocks currently in use
+    pub kv_active_blocks: u64,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kvstats")]
+pub struct KvStats {
+    /// Number of active KV cache blocks currently in use
+    #[prom(name = "__x")]
+    pub kv_active_blocks: u64,
+}
+
+fn main() {}

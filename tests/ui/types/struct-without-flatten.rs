@@ -1,0 +1,9 @@
+use kvstats_core::{KvStats, PromGauges};
+
+#[derive(PromGauges)]
+pub struct ForwardPassMetrics {
+    /// KV-cache statistics
+    pub kv_stats: KvStats,
+}
+
+fn main() {}
