@@ -1,3 +1,7 @@
+// rustc reports the clash at the struct the container is named after; the
+// two errors after it come from the generated impls, which rustc resolves to
+// the other `KvStatsGauges`. The macro cannot see other items; the fix is
+// `#[prom(gauges = "..")]` or removing the hand-written container.
 use kvstats_core::PromGauges;
 
 /// The hand-written container the derive replaces.
