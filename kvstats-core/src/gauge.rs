@@ -8,9 +8,21 @@ use core::fmt;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 /// A signalling NaN with a payload no float operation produces: the mark of
-/// "no value", so an absent series costs no second word. [`Gauge::set`]
-/// canonicalises every NaN it is given, so a real NaN can never look absent.
+/// "no value", so an absent series costs no second word. Conversions from
+/// integers and `f32` cannot produce it (an `f32` NaN widens to a quiet NaN
+/// whose low 29 bits are zero), and arithmetic on it yields a quiet NaN, so
+/// only an `f64` given as it is could carry it: [`unmark`] handles those.
 const ABSENT: u64 = 0x7ff0_dead_0000_0001;
+
+/// `value`, or a plain NaN if its bits are the absent mark.
+#[inline(always)]
+pub(crate) fn unmark(value: f64) -> f64 {
+    if value.to_bits() == ABSENT {
+        f64::NAN
+    } else {
+        value
+    }
+}
 
 /// One gauge value: an `f64` that may also be absent (its series is then left
 /// out of the scrape).
@@ -42,12 +54,15 @@ impl Gauge {
     /// Stores `value`. NaN stays NaN (and is exported as `NaN`).
     #[inline(always)]
     pub fn set(&self, value: f64) {
-        let bits = if value.is_nan() {
-            f64::NAN.to_bits()
-        } else {
-            value.to_bits()
-        };
-        self.0.store(bits, Relaxed);
+        self.set_unmarked(unmark(value));
+    }
+
+    /// Stores a value known not to carry the absent mark: one that came
+    /// through a [`GaugeSource`](crate::GaugeSource) of this crate, so the hot
+    /// path pays for no check it does not need.
+    #[inline(always)]
+    pub(crate) fn set_unmarked(&self, value: f64) {
+        self.0.store(value.to_bits(), Relaxed);
     }
 
     /// Makes the series absent from the next scrape.
@@ -121,17 +136,25 @@ impl<const MAX: usize> PositionGauges<MAX> {
     /// Replaces the positions with `values`; those past `MAX` are dropped and counted.
     #[inline]
     pub fn set_all(&self, values: impl IntoIterator<Item = f64>) {
+        self.fill(values.into_iter().map(unmark));
+    }
+
+    /// [`set_all`](Self::set_all) for values known not to carry the absent
+    /// mark (see [`Gauge::set_unmarked`]).
+    #[inline]
+    pub(crate) fn set_all_unmarked(&self, values: impl IntoIterator<Item = f64>) {
+        self.fill(values);
+    }
+
+    #[inline(always)]
+    fn fill(&self, values: impl IntoIterator<Item = f64>) {
+        let mut values = values.into_iter();
         let mut len = 0;
-        let mut over = 0u64;
-        for value in values {
-            match self.cells.get(len) {
-                Some(cell) => {
-                    cell.set(value);
-                    len += 1;
-                }
-                None => over += 1,
-            }
+        for (cell, value) in self.cells.iter().zip(&mut values) {
+            cell.set_unmarked(value);
+            len += 1;
         }
+        let over = values.count() as u64;
         if over > 0 {
             self.dropped.fetch_add(over, Relaxed);
         }

@@ -54,11 +54,12 @@ impl<S: ?Sized> Scalar<S> {
         }
     }
 
-    /// Stores one field.
+    /// Stores one field. `scale` and `clamp` cannot turn a value into the
+    /// absent mark (see `gauge::ABSENT`), so the store needs no check.
     #[inline(always)]
     pub fn store(&self, gauge: &Gauge, source: &S, policy: impl Fn(f64) -> f64) {
         match (self.value)(source) {
-            Some(v) => gauge.set(policy(v)),
+            Some(v) => gauge.set_unmarked(policy(v)),
             None => gauge.clear(),
         }
     }
@@ -72,7 +73,7 @@ pub fn store_positions<S: PositionSource + ?Sized, const MAX: usize>(
     policy: impl Fn(f64) -> f64,
 ) {
     match source.positions() {
-        Some(items) => gauges.set_all(
+        Some(items) => gauges.set_all_unmarked(
             items
                 .iter()
                 .map(|item| policy(item.gauge_value().unwrap_or(f64::NAN))),

@@ -35,7 +35,16 @@ macro_rules! numeric_source {
         }
     )*};
 }
-numeric_source!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64);
+numeric_source!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32);
+
+impl GaugeSource for f64 {
+    const PRESENT_AT_START: bool = true;
+    #[inline(always)]
+    fn gauge_value(&self) -> Option<f64> {
+        // The only source whose bits could be the gauge's absent mark.
+        Some(crate::gauge::unmark(*self))
+    }
+}
 
 impl GaugeSource for bool {
     const PRESENT_AT_START: bool = true;
