@@ -57,7 +57,7 @@
 //! | `skip` | the field is not exported | |
 //! | `flatten` | the field is a struct that derives `PromGauges` (or an `Option` of one); its metrics are exported under its own prefix | |
 //! | `label = "position"` | a vector field: one series per index, with this label | |
-//! | `max = 64` | with `label`: the most positions kept | 64 |
+//! | `max = 64` | with `label`: the most positions kept, 1 to 4096 (they are stored inline) | 64 |
 //! | `scale = 100.0` | multiplies the value at update time | 1 |
 //! | `clamp(0.0, 1.0)` | bounds the value (after `scale`) | none |
 //! | `deprecated_name = ".."` | also export under this old name, help marked `DEPRECATED`; several allowed | none |

@@ -95,6 +95,11 @@ impl MetricDef {
 /// A stats struct whose fields are exported as Prometheus gauges.
 ///
 /// Implemented by `#[derive(PromGauges)]`; see the crate docs for the attributes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not derive `PromGauges`",
+    label = "nested with `#[prom(flatten)]` or published, so it needs `#[derive(PromGauges)]`",
+    note = "add `#[derive(PromGauges)]` to `{Self}`, or leave the field out with `#[prom(skip)]`"
+)]
 pub trait PromGauges: Sized + 'static {
     /// The generated gauge container (`KvStatsGauges` for `KvStats`).
     type Gauges: GaugeGroup<Stats = Self>;
