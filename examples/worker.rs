@@ -12,6 +12,7 @@
 //! server, and a clean stop on Ctrl-C or SIGTERM.
 
 use std::error::Error;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -84,19 +85,22 @@ async fn run(args: WorkerArgs) -> Result<(), Box<dyn Error>> {
     };
     let server = server.start(registry).await?;
     let addr = server.local_addr();
-    println!(
+    say(format_args!(
         "kvstats worker: namespace dynamo, component backend, {} rank(s), publishing every {} ms",
         ranks.len(),
         args.interval.as_millis()
-    );
-    println!("serving http://{addr}/metrics");
-    println!("try: curl -s {}/metrics | grep kvstats", curl_host(addr));
+    ));
+    say(format_args!("serving http://{addr}/metrics"));
+    say(format_args!(
+        "try: curl -s {}/metrics | grep kvstats",
+        curl_host(addr)
+    ));
 
     let publishing = tokio::spawn(publish(ranks, args));
     let stopped = shutdown_signal().await;
     publishing.abort();
     server.shutdown().await;
-    println!("stopped");
+    say(format_args!("stopped"));
     stopped.map_err(Into::into)
 }
 
@@ -114,10 +118,16 @@ async fn publish(mut ranks: Vec<Rank>, args: WorkerArgs) {
             rank.publisher.publish(metrics);
             // Printed after the publish, so a reader of this line can scrape the value.
             if args.print_published {
-                println!("{line}");
+                say(format_args!("{line}"));
             }
         }
     }
+}
+
+/// Prints a line; a closed stdout (`worker | head`) must not stop a worker
+/// that is still serving metrics, so the error is dropped.
+fn say(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 /// `localhost:PORT` when the server is reachable on loopback, else `IP:PORT`.
