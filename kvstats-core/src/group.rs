@@ -368,12 +368,6 @@ impl GroupSet {
                 if old.family != series.family {
                     continue;
                 }
-                if old.same_series(series) {
-                    return Err(Error::AlreadyRegistered {
-                        metric: series.family.clone(),
-                        labels: labels_text(&new.labels),
-                    });
-                }
                 if old.help != series.help {
                     return Err(Error::Inconsistent {
                         metric: series.family.clone(),
@@ -391,6 +385,14 @@ impl GroupSet {
                              of one metric must have the same label names",
                             old.label_names, series.label_names
                         ),
+                    });
+                }
+                // Last: with the same help and label names, the same labels
+                // mean the very same series registered twice.
+                if old.same_series(series) {
+                    return Err(Error::AlreadyRegistered {
+                        metric: series.family.clone(),
+                        labels: labels_text(&new.labels),
                     });
                 }
             }

@@ -123,3 +123,86 @@ pub const fn concat_metrics<const N: usize>(parts: &[&[MetricDef]]) -> [MetricDe
     }
     out
 }
+
+/// The first name two entries of `metrics` share, as can happen when nested
+/// structs are combined, as a message that names both sources. Generated
+/// constants panic with it themselves, so the error is at the user's field.
+pub const fn duplicate_name(metrics: &[MetricDef]) -> Option<ConstMessage> {
+    let mut i = 0;
+    while i < metrics.len() {
+        let mut j = 0;
+        while j < i {
+            if str_eq(metrics[i].name, metrics[j].name) {
+                let mut message = ConstMessage::new();
+                message.push("metric name `");
+                message.push(metrics[i].name);
+                message.push("` is exported by both `");
+                message.push(metrics[j].struct_name);
+                message.push(".");
+                message.push(metrics[j].field);
+                message.push("` and `");
+                message.push(metrics[i].struct_name);
+                message.push(".");
+                message.push(metrics[i].field);
+                message.push("`; give one of them another `name` or `prefix`");
+                return Some(message);
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A message assembled during constant evaluation, where `format!` is not
+/// available; text past its capacity is cut at a character boundary.
+pub struct ConstMessage {
+    bytes: [u8; 512],
+    len: usize,
+}
+
+impl ConstMessage {
+    const fn new() -> Self {
+        ConstMessage {
+            bytes: [0; 512],
+            len: 0,
+        }
+    }
+
+    const fn push(&mut self, text: &str) {
+        let text = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() && self.len < self.bytes.len() {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+    }
+
+    /// The text pushed so far.
+    pub const fn as_str(&self) -> &str {
+        let mut len = self.len;
+        loop {
+            match core::str::from_utf8(self.bytes.split_at(len).0) {
+                Ok(text) => return text,
+                // Only a character cut at the capacity can fail; drop its bytes.
+                Err(_) => len -= 1,
+            }
+        }
+    }
+}

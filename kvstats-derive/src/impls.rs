@@ -90,11 +90,30 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
         }
     });
 
+    // Own names are compared by the check stage; names that come from nested
+    // structs are only known once those are compiled, so a constant compares
+    // them, spanned to the first nested field.
+    let unique = parts.iter().find_map(|p| match p {
+        Part::Nested { field, .. } => {
+            let span = field.ident.span();
+            let private = asserts::respan(private.clone(), span);
+            Some(quote_spanned! {span=>
+                const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
+                    #private::duplicate_name(&__KVSTATS_METRICS)
+                {
+                    #private::core::panic!("{}", __kvstats_clash.as_str())
+                };
+            })
+        }
+        Part::Own(_) => None,
+    });
+
     quote! {
         const #first: #usize = 0;
         #(#bound_consts)*
         const __KVSTATS_METRICS: [#krate::MetricDef; #len] =
             #private::concat_metrics::<#len>(&[#(#slices),*]);
+        #unique
 
         #[automatically_derived]
         impl #krate::PromGauges for #stats {
