@@ -110,7 +110,11 @@ mod collision {
     #[test]
     fn separately_registered_structs_with_one_name_fail_registration() {
         let registry = Registry::new();
-        let component = registry.namespace("dynamo").unwrap().component("backend").unwrap();
+        let component = registry
+            .namespace("dynamo")
+            .unwrap()
+            .component("backend")
+            .unwrap();
         KvStatsGauges::register(&component).unwrap();
         let err = ExtraGauges::register(&component).unwrap_err();
         assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
