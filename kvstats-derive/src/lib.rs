@@ -12,18 +12,11 @@
 //! user's token. Nothing here panics on user input; `tests` holds a
 //! property test of that.
 
-mod asserts;
-mod ast;
-mod attr;
-mod check;
-mod ctxt;
-mod expand;
-mod fallback;
-mod impls;
-mod keys;
-mod naming;
+mod stages;
 #[cfg(test)]
 mod tests;
+
+use stages::*;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -33,17 +26,4 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_prom_gauges(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     derive(&input).into()
-}
-
-/// The whole macro over `proc_macro2`, so tests can run it.
-fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
-    let cx = ctxt::Ctxt::default();
-    let cont = ast::Container::from_ast(&cx, input);
-    check::check(&cx, &cont);
-    if !cx.has_errors() {
-        return expand::expand(&cont);
-    }
-    let mut out = cx.into_compile_errors();
-    out.extend(fallback::stubs(&cont));
-    out
 }

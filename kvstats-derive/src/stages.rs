@@ -1,0 +1,39 @@
+//! The stages of the macro over `proc_macro2`, as one module tree that both
+//! the proc-macro crate and the expansion benchmark (`benches/expand.rs`)
+//! compile, since a proc-macro crate cannot export plain functions.
+
+#[path = "asserts.rs"]
+pub mod asserts;
+#[path = "ast.rs"]
+pub mod ast;
+#[path = "attr.rs"]
+pub mod attr;
+#[path = "check.rs"]
+pub mod check;
+#[path = "ctxt.rs"]
+pub mod ctxt;
+#[path = "expand.rs"]
+pub mod expand;
+#[path = "fallback.rs"]
+pub mod fallback;
+#[path = "impls.rs"]
+pub mod impls;
+#[path = "keys.rs"]
+pub mod keys;
+#[path = "naming.rs"]
+pub mod naming;
+
+use syn::DeriveInput;
+
+/// The whole macro over `proc_macro2`, so tests and benchmarks can run it.
+pub fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
+    let cx = ctxt::Ctxt::default();
+    let cont = ast::Container::from_ast(&cx, input);
+    check::check(&cx, &cont);
+    if !cx.has_errors() {
+        return expand::expand(&cont);
+    }
+    let mut out = cx.into_compile_errors();
+    out.extend(fallback::stubs(&cont));
+    out
+}
