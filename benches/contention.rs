@@ -29,12 +29,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let registry = Registry::new();
-    let component = registry
-        .namespace("dynamo")
-        .unwrap()
-        .component("backend")
-        .unwrap();
+    let (registry, component) = kvstats::fixtures::backend();
     let publishers = (0..PUBLISHERS)
         .map(|rank| {
             let rank = rank.to_string();

@@ -15,12 +15,7 @@ use support::*;
 /// Our registry and the hand-written one, each holding `instances` KvStats
 /// groups with the same values.
 fn setups(instances: usize) -> (Registry, prometheus::Registry) {
-    let ours = Registry::new();
-    let component = ours
-        .namespace("dynamo")
-        .unwrap()
-        .component("backend")
-        .unwrap();
+    let (ours, component) = kvstats::fixtures::backend();
     let hand = prometheus::Registry::new();
     for i in 0..instances {
         let stats = KvStats {

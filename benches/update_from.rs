@@ -8,17 +8,12 @@ mod support;
 use std::hint::black_box;
 
 use criterion::Criterion;
-use kvstats_core::{ForwardPassMetricsGauges, KvStatsGauges, Registry};
+use kvstats_core::{ForwardPassMetricsGauges, KvStatsGauges};
 use support::*;
 
 fn kvstats(c: &mut Criterion) {
     let stats = kv_stats();
-    let registry = Registry::new();
-    let component = registry
-        .namespace("dynamo")
-        .unwrap()
-        .component("backend")
-        .unwrap();
+    let (_registry, component) = kvstats::fixtures::backend();
     let ours = KvStatsGauges::register(&component).unwrap();
     let prom = prometheus::Registry::new();
     let hand = HandKv::register(&prom, &[("dp_rank", "0")]);
@@ -45,12 +40,7 @@ fn kvstats(c: &mut Criterion) {
 
 fn forward_pass_metrics(c: &mut Criterion) {
     let stats = forward_pass();
-    let registry = Registry::new();
-    let component = registry
-        .namespace("dynamo")
-        .unwrap()
-        .component("backend")
-        .unwrap();
+    let (_registry, component) = kvstats::fixtures::backend();
     let ours = ForwardPassMetricsGauges::register(&component).unwrap();
     let hand = HandFull::register(&prometheus::Registry::new());
     let raw = RawFull::default();

@@ -1,17 +1,7 @@
 //! The exposition of the reference `KvStats`, compared line by line.
 
-use kvstats_core::{Component, KvStats, KvStatsGauges, Registry};
-
-fn backend() -> (Registry, Component) {
-    let registry = Registry::new();
-    let component = registry
-        .namespace("dynamo")
-        .and_then(|ns| ns.component("backend"))
-        .expect("valid names");
-    (registry, component)
-}
-
-const LABELS: &str = r#"{dynamo_component="backend",dynamo_namespace="dynamo"}"#;
+use kvstats::fixtures::{backend, BACKEND_LABELS as LABELS};
+use kvstats_core::{KvStats, KvStatsGauges};
 
 #[test]
 fn kvstats_reproduces_the_reference_exposition() {

@@ -97,7 +97,7 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
 }
 
 mod collision {
-    use kvstats_core::{Error, KvStatsGauges, PromGauges, Registry};
+    use kvstats_core::{Error, KvStatsGauges, PromGauges};
 
     /// Compiled on its own, so nothing can see that its name is also KvStats'.
     #[derive(Debug, Default, PromGauges)]
@@ -109,12 +109,7 @@ mod collision {
 
     #[test]
     fn separately_registered_structs_with_one_name_fail_registration() {
-        let registry = Registry::new();
-        let component = registry
-            .namespace("dynamo")
-            .unwrap()
-            .component("backend")
-            .unwrap();
+        let (_registry, component) = ::kvstats::fixtures::backend();
         KvStatsGauges::register(&component).unwrap();
         let err = ExtraGauges::register(&component).unwrap_err();
         assert!(matches!(err, Error::Inconsistent { .. }), "{err}");

@@ -6,8 +6,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 use kvstats_core::{
-    ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, KvStatsGauges, Registry,
-    SpecDecodeStats, WorkerStats,
+    ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, KvStatsGauges, SpecDecodeStats,
+    WorkerStats,
 };
 
 struct Counting;
@@ -41,12 +41,7 @@ fn allocations_in(f: impl FnOnce()) -> usize {
 
 #[test]
 fn update_from_never_allocates() {
-    let registry = Registry::new();
-    let component = registry
-        .namespace("dynamo")
-        .unwrap()
-        .component("backend")
-        .unwrap();
+    let (_registry, component) = kvstats::fixtures::backend();
     let kv = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
     let full =
         ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
