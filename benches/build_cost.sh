@@ -5,6 +5,7 @@
 #
 # Usage: bash benches/build_cost.sh   (from the workspace root; takes a few minutes)
 set -euo pipefail
+shopt -s inherit_errexit
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -12,14 +13,19 @@ trap 'rm -rf "$work"' EXIT
 seconds() { # seconds <command...>: wall time of the command, in seconds
   local start end ns
   start=$(date +%s%N)
-  "$@" >/dev/null 2>&1
+  if ! "$@" >"$work/last.log" 2>&1; then
+    cat "$work/last.log" >&2
+    echo "failed: $*" >&2
+    exit 1
+  fi
   end=$(date +%s%N)
   ns=$((end - start))
   printf '%d.%02d' $((ns / 1000000000)) $((ns / 10000000 % 100))
 }
 
 echo "clean build of kvstats-derive (debug, as proc macros are built for check):"
-echo "  $(CARGO_TARGET_DIR="$work/target-derive" seconds cargo build -q --manifest-path "$root/Cargo.toml" -p kvstats-derive) s"
+took=$(CARGO_TARGET_DIR="$work/target-derive" seconds cargo build -q --manifest-path "$root/Cargo.toml" -p kvstats-derive)
+echo "  $took s"
 
 # A crate of 20 stats structs of 10 fields each; with and without the derive.
 make_crate() { # make_crate <dir> <derive: yes|no>
@@ -58,7 +64,8 @@ for variant in with_derive without_derive; do
   dir="$work/$variant"
   make_crate "$dir" "$([ $variant = with_derive ] && echo yes || echo no)"
   # Build the dependencies once; then time only the crate itself.
-  CARGO_TARGET_DIR="$work/target-check" cargo check -q --manifest-path "$dir/Cargo.toml" >/dev/null 2>&1
+  CARGO_TARGET_DIR="$work/target-check" cargo check -q --manifest-path "$dir/Cargo.toml"
   touch "$dir/src/lib.rs"
-  echo "cargo check of 20 structs x 10 fields, $variant: $(CARGO_TARGET_DIR="$work/target-check" seconds cargo check -q --manifest-path "$dir/Cargo.toml") s"
+  took=$(CARGO_TARGET_DIR="$work/target-check" seconds cargo check -q --manifest-path "$dir/Cargo.toml")
+  echo "cargo check of 20 structs x 10 fields, $variant: $took s"
 done
