@@ -30,6 +30,46 @@ impl Sample {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     }
+
+    /// The identity of the sample's series: the name and the labels sorted
+    /// by name (their order in the text does not make another series).
+    ///
+    /// ```
+    /// let samples = kvstats::exposition::parse("a{y=\"2\",x=\"1\"} 0\n")?;
+    /// assert_eq!(samples[0].series(), r#"a{x="1",y="2"}"#);
+    /// # Ok::<(), kvstats::exposition::ParseError>(())
+    /// ```
+    pub fn series(&self) -> String {
+        let mut labels: Vec<_> = self.labels.iter().collect();
+        labels.sort();
+        let labels: Vec<String> = labels
+            .into_iter()
+            .map(|(key, value)| format!("{key}={value:?}"))
+            .collect();
+        format!("{}{{{}}}", self.name, labels.join(","))
+    }
+}
+
+/// The series that appear more than once among `samples`, each named once,
+/// in the order of their first repeat. Prometheus rejects a scrape with a
+/// duplicate series, and `promtool check metrics` does not flag it.
+///
+/// ```
+/// use kvstats::exposition::{duplicate_series, parse};
+///
+/// let samples = parse("a{x=\"1\"} 1\na{x=\"2\"} 2\na{x=\"1\"} 3\n")?;
+/// assert_eq!(duplicate_series(&samples), [r#"a{x="1"}"#]);
+/// # Ok::<(), kvstats::exposition::ParseError>(())
+/// ```
+pub fn duplicate_series(samples: &[Sample]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut duplicates = Vec::new();
+    for series in samples.iter().map(Sample::series) {
+        if !seen.insert(series.clone()) && !duplicates.contains(&series) {
+            duplicates.push(series);
+        }
+    }
+    duplicates
 }
 
 /// Where and why a text is not valid exposition.

@@ -147,6 +147,72 @@ pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> io::Result<String> 
     Ok(String::from_utf8_lossy(&reply).into_owned())
 }
 
+/// [`get`] from code that is not async: a runtime of its own for one call.
+///
+/// ```no_run
+/// # fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// let response = kvstats::http::get_blocking(addr, "/metrics")?;
+/// assert_eq!(response.status, 200);
+/// # Ok(())
+/// # }
+/// ```
+pub fn get_blocking(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(get(addr, path))
+}
+
+/// The responses in a raw reply to pipelined requests (what
+/// [`raw_exchange`] returns), each with its status line (`HTTP/1.0 200 OK`),
+/// the body cut at its `content-length`. Not for replies to `HEAD`, whose
+/// `content-length` describes a body that is not sent.
+///
+/// ```
+/// let reply = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n";
+/// let replies = kvstats::http::parse_replies(reply)?;
+/// assert_eq!(replies[0].0, "HTTP/1.1 200 OK");
+/// assert_eq!(replies[0].1.body, "ok");
+/// assert_eq!(replies[1].1.status, 404);
+/// # Ok::<(), String>(())
+/// ```
+pub fn parse_replies(mut reply: &str) -> Result<Vec<(String, Response)>, String> {
+    let mut replies = Vec::new();
+    while !reply.is_empty() {
+        let (head, rest) = reply
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| format!("a reply without the end of its head: {reply:?}"))?;
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or_default().to_owned();
+        let status =
+            status_of(&status_line).ok_or_else(|| format!("not a status line: {status_line:?}"))?;
+        let headers: Vec<(String, String)> = lines
+            .map(|line| {
+                let (name, value) = line
+                    .split_once(':')
+                    .ok_or_else(|| format!("not a header: {line:?}"))?;
+                Ok((name.to_ascii_lowercase(), value.trim().to_owned()))
+            })
+            .collect::<Result<_, String>>()?;
+        let mut response = Response {
+            status,
+            headers,
+            body: String::new(),
+        };
+        let length: usize = response
+            .header("content-length")
+            .and_then(|length| length.parse().ok())
+            .ok_or_else(|| format!("no content-length in {head:?}"))?;
+        let body = rest
+            .get(..length)
+            .ok_or_else(|| format!("a body shorter than its content-length {length}: {rest:?}"))?;
+        response.body = body.to_owned();
+        replies.push((status_line, response));
+        reply = &rest[length..];
+    }
+    Ok(replies)
+}
+
 /// The status code of a raw HTTP/1.x reply (`HTTP/1.1 431 ...` gives 431).
 ///
 /// ```

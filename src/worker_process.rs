@@ -13,8 +13,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::published::Published;
 
 /// How long building the example may take before the test gives up.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
@@ -56,6 +59,19 @@ pub fn example_binary(name: &str) -> io::Result<PathBuf> {
             "`cargo build --example {name}` did not produce it ({status})"
         ))),
     }
+}
+
+/// The `worker` example, built once per test binary.
+///
+/// # Panics
+///
+/// If it does not build: no test that runs it could do anything else.
+pub fn worker_binary() -> &'static Path {
+    static WORKER: OnceLock<PathBuf> = OnceLock::new();
+    WORKER.get_or_init(|| match example_binary("worker") {
+        Ok(path) => path,
+        Err(e) => panic!("the worker example does not build: {e}"),
+    })
 }
 
 /// The executable in one line of cargo's JSON messages, if the line is the
@@ -130,7 +146,7 @@ fn start(
 
 /// Everything `output` yields, read on a thread so that a full pipe never
 /// blocks the child.
-fn read_all(mut output: impl io::Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+pub(crate) fn read_all(mut output: impl io::Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
     thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = output.read_to_end(&mut bytes);
@@ -190,17 +206,46 @@ impl WorkerProcess {
         self.addr
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The next line the worker prints, waiting at most `timeout`.
     pub fn next_line(&self, timeout: Duration) -> Option<String> {
         recv_until(&self.lines, Instant::now() + timeout)
     }
 
+    /// The next `published ...` line (`--print-published`), skipping any
+    /// other line, waiting at most `timeout` in all.
+    pub fn next_published(&self, timeout: Duration) -> Option<Published> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(published) = Published::parse(&recv_until(&self.lines, deadline)?) {
+                return Some(published);
+            }
+        }
+    }
+
+    /// Every `published ...` line printed so far and not read yet, without waiting.
+    pub fn published_so_far(&self) -> Vec<Published> {
+        self.lines
+            .try_iter()
+            .filter_map(|line| Published::parse(&line))
+            .collect()
+    }
+
     /// Sends SIGTERM and waits up to `timeout` for the process to exit.
     pub fn terminate(mut self, timeout: Duration) -> io::Result<ExitStatus> {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status()?;
-        wait_until(&mut self.child, Instant::now() + timeout)
+        terminate(&mut self.child, timeout)
     }
+}
+
+/// Sends SIGTERM to `child` and waits up to `timeout` for it to exit (then kills it).
+pub(crate) fn terminate(child: &mut Child, timeout: Duration) -> io::Result<ExitStatus> {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status()?;
+    wait_until(child, Instant::now() + timeout)
 }
 
 impl Drop for WorkerProcess {
@@ -230,7 +275,7 @@ fn recv_until(lines: &mpsc::Receiver<String>, deadline: Instant) -> Option<Strin
 }
 
 /// Waits for `child` until `deadline`, then kills it.
-fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<ExitStatus> {
+pub(crate) fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<ExitStatus> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);

@@ -1,0 +1,128 @@
+//! The two calls of Prometheus' HTTP API the tests make: the scrape targets
+//! and their health, and an instant query.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::SocketAddr;
+
+use serde_json::Value;
+
+use crate::http;
+
+/// One scrape target, as `/api/v1/targets` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The `instance` label: the `HOST:PORT` scraped.
+    pub instance: String,
+    /// `up`, `down` or `unknown` (not scraped yet).
+    pub health: String,
+    /// Why the last scrape failed; empty when it did not.
+    pub last_error: String,
+}
+
+/// One series of an instant query's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Every label, the metric name as `__name__` included.
+    pub labels: BTreeMap<String, String>,
+    /// The value at the query's time.
+    pub value: f64,
+}
+
+impl Series {
+    /// The value of label `name`, if the series has it.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels.get(name).map(String::as_str)
+    }
+}
+
+/// The active targets of the Prometheus server at `addr`.
+pub async fn targets(addr: SocketAddr) -> io::Result<Vec<Target>> {
+    let data = call(addr, "/api/v1/targets").await?;
+    let active = data["activeTargets"]
+        .as_array()
+        .ok_or_else(|| invalid(&data, "no activeTargets"))?;
+    active
+        .iter()
+        .map(|target| {
+            let text = |value: &Value| value.as_str().map(str::to_owned);
+            Some(Target {
+                instance: text(&target["labels"]["instance"])?,
+                health: text(&target["health"])?,
+                last_error: text(&target["lastError"]).unwrap_or_default(),
+            })
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| invalid(&data, "a target without instance or health"))
+}
+
+/// The instant vector `expr` evaluates to now on the server at `addr`.
+pub async fn query(addr: SocketAddr, expr: &str) -> io::Result<Vec<Series>> {
+    let data = call(addr, &format!("/api/v1/query?query={}", encode(expr))).await?;
+    if data["resultType"] != "vector" {
+        return Err(invalid(&data, "not an instant vector"));
+    }
+    let result = data["result"]
+        .as_array()
+        .ok_or_else(|| invalid(&data, "no result"))?;
+    result
+        .iter()
+        .map(|series| {
+            let labels = series["metric"]
+                .as_object()?
+                .iter()
+                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect::<Option<_>>()?;
+            // `[timestamp, "value"]`: values are strings so that NaN and ±Inf fit in JSON.
+            let value = series["value"][1].as_str()?.parse().ok()?;
+            Some(Series { labels, value })
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| invalid(&data, "a series without labels or value"))
+}
+
+/// `GET path` on the API, and the `data` of a `"status":"success"` answer.
+async fn call(addr: SocketAddr, path: &str) -> io::Result<Value> {
+    let response = http::get(addr, path).await?;
+    let mut json: Value = serde_json::from_str(&response.body)
+        .map_err(|e| io::Error::other(format!("{path}: {e}: {}", response.body)))?;
+    if response.status != 200 || json["status"] != "success" {
+        return Err(io::Error::other(format!(
+            "{path}: status {}: {}",
+            response.status, response.body
+        )));
+    }
+    Ok(json["data"].take())
+}
+
+fn invalid(data: &Value, what: &str) -> io::Error {
+    io::Error::other(format!("unexpected API answer ({what}): {data}"))
+}
+
+/// Percent-encodes `text` for a query string: everything but the
+/// characters RFC 3986 leaves unreserved.
+fn encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_percent_encoded() {
+        assert_eq!(
+            encode(r#"up{job="kvstats"} == 0"#),
+            "up%7Bjob%3D%22kvstats%22%7D%20%3D%3D%200"
+        );
+        assert_eq!(encode("a_b:c~1.2"), "a_b%3Ac~1.2");
+    }
+}
