@@ -1,0 +1,322 @@
+//! A real Prometheus server scraping three `worker` processes (ranks 0..2)
+//! every second: it sees every series each worker serves, with the values
+//! the worker says it published; it marks a killed worker down while the
+//! others keep their series, and takes the worker's series back when it
+//! returns on the same port. Every process started here is gone at the end.
+//!
+//! Waits are bounded by `WAIT`: Prometheus reads its targets about 5 s
+//! after it starts and scrapes each every second, so a minute is plenty
+//! and nothing is asserted about how fast it goes.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use kvstats::exposition;
+use kvstats::http;
+use kvstats::poll;
+use kvstats::processes;
+use kvstats::prometheus::{self, Prometheus, Series};
+use kvstats::published::Published;
+use kvstats::worker_process::{worker_binary, WorkerProcess};
+use kvstats_core::{KvStats, PromGauges};
+
+const WAIT: Duration = Duration::from_secs(60);
+const STEPS: u64 = 20;
+const JOB: &str = "kvstats";
+
+/// One worker process publishing one rank, `STEPS` times.
+struct Worker {
+    process: WorkerProcess,
+    /// Its last publish, the values it keeps serving.
+    last: Published,
+}
+
+impl Worker {
+    fn start(rank: u32, seed: u64, addr: &str) -> Worker {
+        let (rank_arg, seed_arg, steps) = (rank.to_string(), seed.to_string(), STEPS.to_string());
+        let args = [
+            "--addr",
+            addr,
+            "--ranks",
+            "1",
+            "--first-rank",
+            &rank_arg,
+            "--seed",
+            &seed_arg,
+            "--steps",
+            &steps,
+            "--interval-ms",
+            "10",
+            "--print-published",
+        ];
+        let process = WorkerProcess::spawn(worker_binary(), &args).expect("the worker starts");
+        let mut last = None;
+        for seen in 0..STEPS {
+            let published = process
+                .next_published(WAIT)
+                .unwrap_or_else(|| panic!("rank {rank}: only {seen} of {STEPS} publishes printed"));
+            last = Some(published);
+        }
+        let last = last.expect("STEPS > 0");
+        assert_eq!((last.rank, last.step), (rank, STEPS));
+        Worker { process, last }
+    }
+
+    fn addr(&self) -> SocketAddr {
+        self.process.addr()
+    }
+}
+
+/// Series `name{labels}` of target `instance` as Prometheus stores it:
+/// with the target's `job` and `instance` labels added.
+fn stored<'a>(
+    name: &str,
+    labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+    instance: SocketAddr,
+    value: f64,
+) -> Series {
+    let instance = instance.to_string();
+    let mut labels: BTreeMap<String, String> = labels
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    labels.insert("__name__".into(), name.into());
+    labels.insert("job".into(), JOB.into());
+    labels.insert("instance".into(), instance);
+    Series { labels, value }
+}
+
+/// The four KV-cache series `worker` serves for its last publish.
+fn published_series(worker: &Worker) -> Vec<Series> {
+    let rank = worker.last.rank.to_string();
+    let labels = [
+        ("dp_rank", rank.as_str()),
+        ("dynamo_component", "backend"),
+        ("dynamo_namespace", "dynamo"),
+    ];
+    worker
+        .last
+        .metrics()
+        .into_iter()
+        .map(|(name, value)| {
+            let name = format!("dynamo_component_{name}");
+            stored(&name, labels, worker.addr(), value)
+        })
+        .collect()
+}
+
+/// The selector of the KV-cache metrics, the ones the worker's
+/// `published` line carries.
+fn kv_metrics_selector() -> String {
+    let names: Vec<String> = KvStats::METRICS
+        .iter()
+        .map(|metric| format!("dynamo_component_{}", metric.name))
+        .collect();
+    format!("{{__name__=~\"{}\"}}", names.join("|"))
+}
+
+/// Series as sorted lines `name{label="value",..} value`: whole lines to
+/// compare, and to read in a failure message. `{:?}` prints the shortest
+/// text that reads back as the same `f64`, so equal lines mean equal bits.
+fn lines(series: Vec<Series>) -> Vec<String> {
+    let mut lines: Vec<String> = series
+        .into_iter()
+        .map(|s| {
+            let name = s.label("__name__").unwrap_or_default().to_owned();
+            let labels: Vec<String> = s
+                .labels
+                .iter()
+                .filter(|(key, _)| *key != "__name__")
+                .map(|(key, value)| format!("{key}={value:?}"))
+                .collect();
+            format!("{name}{{{}}} {:?}", labels.join(","), s.value)
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Waits until `expr` evaluates to exactly `expected` (labels and values).
+async fn wait_for_series(prometheus: &Prometheus, what: &str, expr: &str, expected: Vec<Series>) {
+    let expected = lines(expected);
+    let result = poll::until(what, WAIT, || async {
+        let seen = lines(prometheus.query(expr).await.map_err(|e| e.to_string())?);
+        if seen == expected {
+            Ok(())
+        } else {
+            Err(format!(
+                "\n{}\nexpected:\n{}",
+                seen.join("\n"),
+                expected.join("\n")
+            ))
+        }
+    })
+    .await;
+    if let Err(e) = result {
+        panic!("{e}\nprometheus log:\n{}", prometheus.log());
+    }
+}
+
+/// Every series a direct scrape of `worker` shows, as Prometheus would store it.
+async fn scraped_series(worker: &Worker) -> Vec<Series> {
+    let response = http::get(worker.addr(), "/metrics")
+        .await
+        .expect("the worker answers");
+    assert_eq!(response.status, 200);
+    let samples = exposition::parse(&response.body).expect("the scrape parses");
+    samples
+        .iter()
+        .map(|sample| {
+            let labels = sample.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            stored(&sample.name, labels, worker.addr(), sample.value)
+        })
+        .collect()
+}
+
+/// Three workers (ranks 0..2, seeds `first_seed..`) and a Prometheus server
+/// scraping them, once every target is up and Prometheus holds the values
+/// each published.
+struct Cluster {
+    runtime: tokio::runtime::Runtime,
+    prometheus: Prometheus,
+    workers: Vec<Worker>,
+}
+
+impl Cluster {
+    fn start(first_seed: u64) -> Cluster {
+        let workers: Vec<Worker> = (0..3)
+            .map(|rank| Worker::start(rank, first_seed + u64::from(rank), "127.0.0.1:0"))
+            .collect();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let prometheus = runtime
+            .block_on(Prometheus::start(&Self::addrs(&workers)))
+            .expect("prometheus starts");
+        let cluster = Cluster {
+            runtime,
+            prometheus,
+            workers,
+        };
+        cluster.wait_for_published();
+        cluster
+    }
+
+    fn addrs(workers: &[Worker]) -> Vec<SocketAddr> {
+        workers.iter().map(Worker::addr).collect()
+    }
+
+    /// Waits until every worker's target is up and Prometheus holds the
+    /// values each last published (and nothing of a worker not in the list).
+    fn wait_for_published(&self) {
+        let prometheus = &self.prometheus;
+        self.runtime.block_on(async {
+            for addr in Self::addrs(&self.workers) {
+                wait_for_up(prometheus, addr, 1.0).await;
+            }
+            let published = self.workers.iter().flat_map(published_series).collect();
+            wait_for_series(
+                prometheus,
+                "the published values",
+                &kv_metrics_selector(),
+                published,
+            )
+            .await;
+        });
+    }
+
+    /// Stops Prometheus and the workers the way their managers would
+    /// (SIGTERM), then checks that none of their processes is left.
+    fn stop(self) {
+        let mut pids = vec![self.prometheus.pid()];
+        let dir = self.prometheus.dir().to_string_lossy().into_owned();
+        let status = self.prometheus.stop().expect("prometheus stops");
+        assert!(status.success(), "prometheus exited with {status}");
+        for worker in self.workers {
+            pids.push(worker.process.pid());
+            let status = worker.process.terminate(WAIT).expect("the worker stops");
+            assert!(status.success(), "a worker exited with {status}");
+        }
+        let left: Vec<u32> = pids
+            .into_iter()
+            .filter(|&pid| processes::exists(pid))
+            .collect();
+        assert_eq!(left, Vec::<u32>::new(), "processes left behind");
+        assert_eq!(
+            processes::mentioning(&dir),
+            Vec::<u32>::new(),
+            "processes still using {dir}"
+        );
+    }
+}
+
+/// Waits until Prometheus reports target `addr` up (`value` 1) or down (0),
+/// both in its target list and as the series `up`.
+async fn wait_for_up(prometheus: &Prometheus, addr: SocketAddr, value: f64) {
+    let health = if value == 1.0 { "up" } else { "down" };
+    let instance = addr.to_string();
+    let result = poll::until("the target's health", WAIT, || async {
+        let targets = prometheus.targets().await.map_err(|e| e.to_string())?;
+        match targets.iter().find(|t| t.instance == instance) {
+            Some(target) if target.health == health => Ok(()),
+            _ => Err(format!("{targets:?}")),
+        }
+    })
+    .await;
+    if let Err(e) = result {
+        panic!("{e}\nprometheus log:\n{}", prometheus.log());
+    }
+    let expr = format!("up{{instance=\"{instance}\"}}");
+    wait_for_series(prometheus, "up", &expr, vec![stored("up", [], addr, value)]).await;
+}
+
+#[test]
+fn prometheus_stores_what_each_rank_published() {
+    if !prometheus::required() {
+        return;
+    }
+    let cluster = Cluster::start(40);
+    // Every other series too (worker and speculative-decoding stats, per
+    // position): what Prometheus holds is what the worker serves.
+    cluster.runtime.block_on(async {
+        for worker in &cluster.workers {
+            let expr = format!(
+                "{{job=\"{JOB}\",instance=\"{}\",__name__=~\"dynamo_.+\"}}",
+                worker.addr()
+            );
+            let served = scraped_series(worker).await;
+            wait_for_series(&cluster.prometheus, "every served series", &expr, served).await;
+        }
+    });
+    cluster.stop();
+}
+
+#[test]
+fn a_killed_worker_is_marked_down_and_its_series_resume_on_restart() {
+    if !prometheus::required() {
+        return;
+    }
+    let mut cluster = Cluster::start(50);
+
+    // SIGKILL, as a crash: no goodbye to Prometheus.
+    let victim = cluster.workers.remove(1);
+    let (victim_addr, victim_pid, victim_last) = (victim.addr(), victim.process.pid(), victim.last);
+    drop(victim);
+    assert!(!processes::exists(victim_pid));
+    cluster
+        .runtime
+        .block_on(wait_for_up(&cluster.prometheus, victim_addr, 0.0));
+    // The killed rank's series are gone (marked stale), the others' stay.
+    cluster.wait_for_published();
+
+    // Back on the same port, with another seed: the series that resume carry
+    // the new worker's values, not the old ones.
+    let restarted = Worker::start(1, 77, &victim_addr.to_string());
+    assert_eq!(restarted.addr(), victim_addr);
+    assert_ne!(restarted.last.metrics(), victim_last.metrics());
+    cluster.workers.insert(1, restarted);
+    cluster.wait_for_published();
+    cluster.stop();
+}

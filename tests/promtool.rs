@@ -1,0 +1,110 @@
+//! What Prometheus' own linter and a reader of our own make of a scrape of
+//! the `worker` example: `promtool check metrics` finds nothing, and no
+//! series appears twice (a thing promtool does not look for, and a real
+//! server rejects the whole scrape for).
+
+use std::time::Duration;
+
+use kvstats::exposition::{duplicate_series, parse};
+use kvstats::http;
+use kvstats::prometheus::{self, check_metrics, Lint};
+use kvstats::worker_process::{worker_binary, WorkerProcess};
+
+const WAIT: Duration = Duration::from_secs(30);
+const RANKS: u32 = 3;
+const STEPS: u64 = 20;
+
+/// A scrape of a worker publishing `RANKS` ranks, once all of them have
+/// published `STEPS` times (so every per-position series exists).
+fn settled_scrape() -> String {
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--ranks",
+        &RANKS.to_string(),
+        "--seed",
+        "5",
+        "--steps",
+        &STEPS.to_string(),
+        "--interval-ms",
+        "5",
+        "--print-published",
+    ];
+    let worker = WorkerProcess::spawn(worker_binary(), &args).expect("the worker starts");
+    for seen in 0..u64::from(RANKS) * STEPS {
+        worker
+            .next_published(WAIT)
+            .unwrap_or_else(|| panic!("only {seen} publishes printed"));
+    }
+    let response = http::get_blocking(worker.addr(), "/metrics").expect("the worker answers");
+    assert_eq!(response.status, 200, "{}", response.body);
+    response.body
+}
+
+#[test]
+fn promtool_finds_nothing_in_a_scrape_of_the_worker() {
+    if !prometheus::required() {
+        return;
+    }
+    let body = settled_scrape();
+    let lint = check_metrics(&body).expect("promtool runs");
+    assert_eq!(
+        lint,
+        Lint {
+            code: Some(0),
+            findings: Vec::new()
+        },
+        "{body}"
+    );
+}
+
+/// The check above is only worth something if `check_metrics` reports
+/// promtool's findings: here, two problems promtool knows.
+#[test]
+fn promtool_findings_are_reported_line_by_line() {
+    if !prometheus::required() {
+        return;
+    }
+    let text = "# HELP load_ms Load.\n# TYPE load_ms gauge\nload_ms 1\n\
+                # HELP x_total Not a counter.\n# TYPE x_total gauge\nx_total 1\n";
+    let lint = check_metrics(text).expect("promtool runs");
+    assert_eq!(
+        lint,
+        Lint {
+            code: Some(3),
+            findings: vec![
+                "load_ms metric names should not contain abbreviated units".to_owned(),
+                r#"x_total non-counter metrics should not have "_total" suffix"#.to_owned(),
+            ]
+        }
+    );
+}
+
+#[test]
+fn no_series_appears_twice_in_a_scrape_of_the_worker() {
+    let body = settled_scrape();
+    let samples = parse(&body).expect("the scrape parses");
+    assert_eq!(duplicate_series(&samples), Vec::<String>::new(), "{body}");
+    // Every rank exports the same series, told apart by `dp_rank` alone.
+    let per_rank: Vec<usize> = (0..RANKS)
+        .map(|rank| {
+            let rank = rank.to_string();
+            samples
+                .iter()
+                .filter(|s| s.label("dp_rank") == Some(&rank))
+                .count()
+        })
+        .collect();
+    assert_eq!(samples.len(), per_rank[0] * RANKS as usize, "{body}");
+    assert!(per_rank.iter().all(|&n| n == per_rank[0]), "{per_rank:?}");
+
+    // The same scrape with one series repeated, its labels in another order:
+    // the check finds it, so the assertion above can fail.
+    let first = &samples[0];
+    let mut labels = first.labels.clone();
+    labels.reverse();
+    let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    let doubled = format!("{body}{}{{{}}} 7\n", first.name, labels.join(","));
+    let doubled = parse(&doubled).expect("still parses");
+    assert_eq!(duplicate_series(&doubled), [first.series()]);
+}
