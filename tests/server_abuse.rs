@@ -1,0 +1,521 @@
+//! Hostile clients against the `worker` example's /metrics server, all at
+//! once: malformed request lines, binary garbage, a 1 MiB header, 200
+//! never-finished requests (slowloris), HTTP/1.0 with and without
+//! keep-alive, HEAD, requests with bodies. Meanwhile a normal scrape is
+//! answered within 1 s every time and the worker keeps publishing; after
+//! it, the worker's resident memory is within 20 MiB of before and its
+//! connections are back to none. A second test holds the number of open
+//! connections to `max_connections` while 200 clients try to take more.
+//!
+//! The 1 s is a bound on one request, checked with a timeout, not a
+//! measure of speed; every other wait is bounded too. `KVSTATS_LONG_TESTS=1`
+//! repeats the abuse (a leak grows with each round) and uses more clients.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kvstats::exposition::{self, Sample};
+use kvstats::http::{self, parse_replies, raw_exchange};
+use kvstats::long_tests;
+use kvstats::processes;
+use kvstats::published::Published;
+use kvstats::rng::Rng;
+use kvstats::worker_process::{worker_binary, WorkerProcess};
+use kvstats_core::{MetricsServer, Registry, CONTENT_TYPE};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Barrier;
+
+/// The longest a normal scrape may take while the server is under attack.
+const SCRAPE_BOUND: Duration = Duration::from_secs(1);
+/// The most the worker's resident memory may grow over the abuse.
+const RSS_SLACK_KIB: u64 = 20 * 1024;
+/// The server's default `max_connections` (see `kvstats_core::server`),
+/// which the worker runs with.
+const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Long enough for the server's timeouts (5 s header, 10 s idle) several times over.
+const WAIT: Duration = Duration::from_secs(60);
+const SLOWLORIS: usize = 200;
+
+fn rounds() -> usize {
+    long_tests::pick(1, 5)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_serves_scrapes_and_keeps_publishing_under_hostile_clients() {
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--ranks",
+        "2",
+        "--interval-ms",
+        "20",
+        "--print-published",
+    ];
+    let worker = WorkerProcess::spawn(worker_binary(), &args).expect("the worker starts");
+    let (addr, pid) = (worker.addr(), worker.pid());
+    let idle_sockets = processes::open_sockets(pid).unwrap();
+    for _ in 0..10 {
+        assert_eq!(http::get(addr, "/metrics").await.unwrap().status, 200);
+    }
+    wait_for_sockets(pid, idle_sockets).await;
+    let rss_before = processes::resident_kib(pid).unwrap();
+    let mut published = worker.published_so_far();
+    let step_before = published.iter().map(|p| p.step).max().unwrap_or(0);
+
+    let mut scraped = Vec::new();
+    let mut peak_sockets = 0;
+    for round in 1..=rounds() {
+        let sampler = SocketSampler::start(pid);
+        let prober = Prober::start(addr);
+        let abuse = [
+            tokio::spawn(malformed_request_lines(addr)),
+            tokio::spawn(binary_garbage(addr)),
+            tokio::spawn(huge_header(addr)),
+            tokio::spawn(slowloris(addr, SLOWLORIS)),
+            tokio::spawn(http_1_0(addr)),
+            tokio::spawn(http_1_0_keep_alive(addr)),
+            tokio::spawn(head(addr)),
+            tokio::spawn(bodies(addr)),
+        ];
+        for task in abuse {
+            task.await.unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+        scraped.extend(prober.stop().await);
+        peak_sockets = peak_sockets.max(sampler.stop().await);
+    }
+    // Every slowloris connection was open at once, and never more than the limit.
+    let peak_connections = peak_sockets - idle_sockets;
+    assert!(
+        (SLOWLORIS..=DEFAULT_MAX_CONNECTIONS).contains(&peak_connections),
+        "{peak_connections} connections at the peak"
+    );
+
+    // The publisher went on: new steps, and every value a probe saw was published.
+    // Two more publishes per rank are printed after any the probes can have seen.
+    for _ in 0..4 {
+        published.extend(worker.next_published(WAIT));
+    }
+    published.extend(worker.published_so_far());
+    let step_after = published.iter().map(|p| p.step).max().unwrap_or(0);
+    assert!(step_after > step_before, "no publish during the abuse");
+    assert_all_published(&scraped, &published);
+
+    wait_for_sockets(pid, idle_sockets).await;
+    let rss_after = processes::resident_kib(pid).unwrap();
+    eprintln!(
+        "worker VmRSS {rss_before} KiB before, {rss_after} KiB after {} round(s); \
+         {} probes; {peak_connections} connections at the peak",
+        rounds(),
+        scraped.len()
+    );
+    assert!(
+        rss_after <= rss_before + RSS_SLACK_KIB,
+        "VmRSS grew from {rss_before} KiB to {rss_after} KiB"
+    );
+    let status = worker.terminate(WAIT).unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_connections_never_exceed_max_connections() {
+    const LIMIT: usize = 32;
+    let clients = long_tests::pick(200, 1000);
+    let server = MetricsServer::new()
+        .addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .max_connections(LIMIT)
+        .header_read_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_secs(1))
+        .start(Registry::new())
+        .await
+        .unwrap();
+    let server = Arc::new(server);
+    let addr = server.local_addr();
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (server, done) = (Arc::clone(&server), Arc::clone(&done));
+        tokio::spawn(async move {
+            let mut peak = 0;
+            while !done.load(Ordering::Relaxed) {
+                peak = peak.max(server.open_connections());
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            peak
+        })
+    };
+    // Each client connects, starts a request and never finishes it: the
+    // server holds it until the header timeout, and the clients past the
+    // limit wait in the accept queue for a free slot.
+    let barrier = Arc::new(Barrier::new(clients));
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                barrier.wait().await;
+                stream
+                    .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                    .await
+                    .expect("the kernel takes a partial request");
+                read_until_closed(stream).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let reply = task
+            .await
+            .unwrap()
+            .expect("the server closes the connection");
+        assert_eq!(reply, "", "a never-finished request gets no answer");
+    }
+    done.store(true, Ordering::Relaxed);
+    let peak = sampler.await.unwrap();
+    // The clients filled every slot, and none past it.
+    assert_eq!(peak, LIMIT);
+    kvstats::poll::until("every connection closed", WAIT, || {
+        let open = server.open_connections();
+        async move {
+            if open == 0 {
+                Ok(())
+            } else {
+                Err(format!("{open} open"))
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(http::get(addr, "/metrics").await.unwrap().status, 200);
+}
+
+/// Scrapes every 100 ms, each bounded by `SCRAPE_BOUND`, until stopped.
+struct Prober {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<Vec<Vec<Sample>>>,
+}
+
+impl Prober {
+    fn start(addr: SocketAddr) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn({
+            let stop = Arc::clone(&stop);
+            async move {
+                let mut scrapes = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let response = tokio::time::timeout(SCRAPE_BOUND, http::get(addr, "/metrics"))
+                        .await
+                        .unwrap_or_else(|_| {
+                            panic!(
+                                "a scrape took over {SCRAPE_BOUND:?} after {} answered",
+                                scrapes.len()
+                            )
+                        })
+                        .expect("a scrape during the abuse");
+                    assert_eq!(response.status, 200, "{}", response.body);
+                    scrapes.push(exposition::parse(&response.body).expect("the scrape parses"));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                scrapes
+            }
+        });
+        Prober { stop, task }
+    }
+
+    async fn stop(self) -> Vec<Vec<Sample>> {
+        self.stop.store(true, Ordering::Relaxed);
+        let scrapes = self.task.await.expect("every probe answered in time");
+        assert!(!scrapes.is_empty());
+        scrapes
+    }
+}
+
+/// Samples how many sockets the worker has open, every 20 ms, until stopped.
+struct SocketSampler {
+    stop: Arc<AtomicBool>,
+    peak: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SocketSampler {
+    fn start(pid: u32) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn({
+            let (stop, peak) = (Arc::clone(&stop), Arc::clone(&peak));
+            async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let sockets = processes::open_sockets(pid).expect("the worker is alive");
+                    peak.fetch_max(sockets, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        });
+        SocketSampler { stop, peak, task }
+    }
+
+    async fn stop(self) -> usize {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap();
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+/// Waits until the worker has `sockets` open again: every connection closed.
+async fn wait_for_sockets(pid: u32, sockets: usize) {
+    kvstats::poll::until("the worker's connections closed", WAIT, || async move {
+        let open = processes::open_sockets(pid).map_err(|e| e.to_string())?;
+        if open == sockets {
+            Ok(())
+        } else {
+            Err(format!("{open} sockets, {sockets} when idle"))
+        }
+    })
+    .await
+    .unwrap();
+}
+
+/// Every KV-cache value a probe saw is one the worker printed for that rank
+/// and metric. (Per field: a scrape between two stores of one publish may
+/// mix fields of two publishes, each of them published.)
+fn assert_all_published(scrapes: &[Vec<Sample>], published: &[Published]) {
+    let mut allowed: HashMap<(String, String), HashSet<u64>> = HashMap::new();
+    for line in published {
+        for (name, value) in line.metrics() {
+            let key = (format!("dynamo_component_{name}"), line.rank.to_string());
+            allowed.entry(key).or_default().insert(value.to_bits());
+        }
+    }
+    let mut checked = 0;
+    for sample in scrapes.iter().flatten() {
+        let key = (
+            sample.name.clone(),
+            sample.label("dp_rank").unwrap_or_default().to_owned(),
+        );
+        if let Some(values) = allowed.get(&key) {
+            assert!(
+                values.contains(&sample.value.to_bits()),
+                "{key:?} = {} was never published",
+                sample.value
+            );
+            checked += 1;
+        }
+    }
+    // Four KV-cache metrics for each of two ranks in every scrape.
+    assert_eq!(checked, scrapes.len() * 8);
+}
+
+/// Reads until the server closes the connection; what it sent, as text.
+async fn read_until_closed(mut stream: TcpStream) -> std::io::Result<String> {
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(WAIT, async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) => return Ok(()),
+                Ok(n) => reply.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    })
+    .await;
+    read.unwrap_or_else(|_| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "still open",
+        ))
+    })?;
+    Ok(String::from_utf8_lossy(&reply).into_owned())
+}
+
+const BAD_REQUEST: &str = "HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n";
+
+/// A reply without its `date` header, which changes every second.
+fn without_date(reply: &str) -> String {
+    reply
+        .split_inclusive("\r\n")
+        .filter(|line| !line.starts_with("date: "))
+        .collect()
+}
+
+async fn malformed_request_lines(addr: SocketAddr) {
+    let requests: [&[u8]; 10] = [
+        b"GET\r\n\r\n",
+        b"GET /metrics\r\n\r\n",
+        b"GET /metrics HTTP/9.9\r\n\r\n",
+        b"GET /metrics HTTP/2.0\r\n\r\n",
+        b" / HTTP/1.1\r\n\r\n",
+        b"GET /metrics HTTP/1.1 extra\r\n\r\n",
+        b"GET  /metrics HTTP/1.1\r\n\r\n",
+        b"GET /met rics HTTP/1.1\r\n\r\n",
+        b"GET /metrics HTTP/1.1\r\nHost x\r\n\r\n",
+        b"GET /metrics HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+    ];
+    for request in requests {
+        let reply = raw_exchange(addr, request).await.unwrap();
+        assert_eq!(
+            without_date(&reply),
+            format!("{BAD_REQUEST}\r\n"),
+            "{request:?}"
+        );
+    }
+}
+
+/// Random bytes, the same on every run (seeded): none is an HTTP request.
+async fn binary_garbage(addr: SocketAddr) {
+    for seed in 0..16 {
+        let mut rng = Rng::new(seed);
+        let bytes: Vec<u8> = (0..4096).map(|_| rng.next_u64() as u8).collect();
+        let reply = raw_exchange(addr, &bytes).await.unwrap();
+        assert_eq!(
+            without_date(&reply),
+            format!("{BAD_REQUEST}\r\n"),
+            "seed {seed}"
+        );
+    }
+}
+
+async fn huge_header(addr: SocketAddr) {
+    let mut request = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Huge: ".to_vec();
+    request.resize(request.len() + (1 << 20), b'h');
+    request.extend_from_slice(b"\r\n\r\n");
+    let reply = raw_exchange(addr, &request).await.unwrap();
+    assert_eq!(
+        without_date(&reply),
+        "HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+    );
+}
+
+/// `count` connections at once, each sending a request head a line at a
+/// time and never its end: the header timeout closes each, with no answer.
+async fn slowloris(addr: SocketAddr, count: usize) {
+    let barrier = Arc::new(Barrier::new(count));
+    let tasks: Vec<_> = (0..count)
+        .map(|_| {
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                let stream = TcpStream::connect(addr).await.expect("connect");
+                // All open before any sends, so they are all held at once.
+                barrier.wait().await;
+                let (mut reader, mut writer) = stream.into_split();
+                let trickle = tokio::spawn(async move {
+                    writer
+                        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                        .await?;
+                    loop {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        writer.write_all(b"X-Slow: 1\r\n").await?;
+                    }
+                    #[allow(unreachable_code)]
+                    Ok::<(), std::io::Error>(())
+                });
+                let mut reply = Vec::new();
+                let closed = tokio::time::timeout(WAIT, reader.read_to_end(&mut reply)).await;
+                trickle.abort();
+                let closed = closed.expect("the server closes a never-finished request");
+                // A reset (the server closed with our last line unread) is a close too.
+                if let Err(e) = closed {
+                    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}");
+                }
+                assert_eq!(String::from_utf8_lossy(&reply), "");
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
+/// HTTP/1.0 without keep-alive: one answer in HTTP/1.0, then the close.
+async fn http_1_0(addr: SocketAddr) {
+    let reply = raw_exchange(addr, b"GET /metrics HTTP/1.0\r\n\r\n")
+        .await
+        .unwrap();
+    let replies = parse_replies(&reply).unwrap();
+    assert_eq!(replies.len(), 1, "{reply}");
+    let (status, response) = &replies[0];
+    assert_eq!(status, "HTTP/1.0 200 OK");
+    assert_eq!(response.header("content-type"), Some(CONTENT_TYPE));
+    assert_eq!(response.header("connection"), None);
+    exposition::parse(&response.body).expect("the body parses");
+}
+
+/// HTTP/1.0 with keep-alive: two pipelined requests, two answers on one connection.
+async fn http_1_0_keep_alive(addr: SocketAddr) {
+    let requests = b"GET /live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n\
+                     GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+    let reply = raw_exchange(addr, requests).await.unwrap();
+    let replies = parse_replies(&reply).unwrap();
+    let statuses: Vec<(&str, Option<&str>)> = replies
+        .iter()
+        .map(|(status, response)| (status.as_str(), response.header("connection")))
+        .collect();
+    assert_eq!(statuses, [("HTTP/1.0 200 OK", Some("keep-alive")); 2]);
+    assert!(
+        replies[0].1.body.starts_with(r#"{"status":"live","#),
+        "{}",
+        replies[0].1.body
+    );
+    exposition::parse(&replies[1].1.body).expect("the body parses");
+}
+
+/// HEAD: the head of a scrape, without its body.
+async fn head(addr: SocketAddr) {
+    let reply = raw_exchange(
+        addr,
+        b"HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").expect("a head");
+    assert_eq!(body, "");
+    let mut lines = head.split("\r\n");
+    assert_eq!(lines.next(), Some("HTTP/1.1 200 OK"));
+    let headers: Vec<&str> = lines
+        .filter(|l| !l.starts_with("date: ") && !l.starts_with("content-length: "))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            format!("content-type: {CONTENT_TYPE}").as_str(),
+            "connection: close"
+        ]
+    );
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .and_then(|l| l.parse::<usize>().ok());
+    assert!(length.is_some_and(|l| l > 0), "{head}");
+}
+
+/// Requests with bodies: a small one is skipped and the connection serves
+/// the next request; a large one, or one that never ends, gets its answer
+/// and the connection is closed (the server never reads bodies).
+async fn bodies(addr: SocketAddr) {
+    let small = b"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello\
+                  GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let reply = raw_exchange(addr, small).await.unwrap();
+    let replies = parse_replies(&reply).unwrap();
+    let statuses: Vec<&str> = replies.iter().map(|(status, _)| status.as_str()).collect();
+    assert_eq!(statuses, ["HTTP/1.1 200 OK"; 2]);
+    exposition::parse(&replies[0].1.body).expect("the body parses");
+    assert!(replies[1].1.body.starts_with(r#"{"status":"live","#));
+
+    let mut large =
+        b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n".to_vec();
+    large.resize(large.len() + (1 << 20), b'b');
+    let never_ends =
+        b"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\nthe start".to_vec();
+    for (request, status) in [
+        (large, "HTTP/1.1 405 Method Not Allowed"),
+        (never_ends, "HTTP/1.1 200 OK"),
+    ] {
+        let reply = raw_exchange(addr, &request).await.unwrap();
+        let replies = parse_replies(&reply).unwrap();
+        assert_eq!(replies.len(), 1, "{reply}");
+        assert_eq!(replies[0].0, status);
+        assert_eq!(replies[0].1.header("connection"), Some("close"));
+    }
+}
