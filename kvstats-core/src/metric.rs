@@ -44,6 +44,9 @@ pub struct MetricDef {
     pub name: &'static str,
     /// The stats struct that declares the field.
     pub struct_name: &'static str,
+    /// The constant that holds `name` in the struct's generated constants
+    /// module (`ACTIVE_BLOCKS` in `kvstats`).
+    pub constant: &'static str,
     /// The field the value comes from.
     pub field: &'static str,
     /// The help text.
@@ -62,6 +65,7 @@ impl MetricDef {
     #[doc(hidden)]
     pub const fn __new(
         name: &'static str,
+        constant: &'static str,
         struct_name: &'static str,
         field: &'static str,
         help: &'static str,
@@ -70,6 +74,7 @@ impl MetricDef {
     ) -> Self {
         MetricDef {
             name,
+            constant,
             struct_name,
             field,
             help,

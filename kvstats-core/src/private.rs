@@ -109,7 +109,7 @@ pub fn register<G: GaugeGroup>(
 /// `METRICS` of a struct: its own entries and its nested structs' slices, in
 /// field order. `N` is the sum of the lengths.
 pub const fn concat_metrics<const N: usize>(parts: &[&[MetricDef]]) -> [MetricDef; N] {
-    let mut out = [MetricDef::__new("", "", "", "", None, None); N];
+    let mut out = [MetricDef::__new("", "", "", "", "", None, None); N];
     let mut at = 0;
     let mut part = 0;
     while part < parts.len() {

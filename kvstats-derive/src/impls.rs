@@ -38,8 +38,9 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
             );
             let replaced_by = option_str(m.replaced_by.as_deref(), &private);
             let struct_name = stats.to_string();
+            let constant = syn::ext::IdentExt::unraw(&m.constant).to_string();
             quote! {
-                &[#krate::MetricDef::__new(#name, #struct_name, #field, #help, #unit, #label)
+                &[#krate::MetricDef::__new(#name, #constant, #struct_name, #field, #help, #unit, #label)
                     .__replaced_by(#replaced_by)]
             }
         }

@@ -13,7 +13,6 @@
 /// assert_eq!(module.name(), "kvstats");
 /// assert_eq!(module.prefix(), "kvstats_");
 /// assert_eq!(module.current()[0], "kvstats_active_blocks");
-/// assert_eq!(module.constant_name("kvstats_active_blocks"), "ACTIVE_BLOCKS");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConstantsModule {
@@ -51,26 +50,6 @@ impl ConstantsModule {
     /// The module's `ALL`: every current metric name, in field order.
     pub fn current(&self) -> &'static [&'static str] {
         self.current
-    }
-
-    /// The constant the derive generates for the metric `name`: the name after
-    /// `PREFIX`, in upper case (the rule of `kvstats-derive`'s `naming::constant`).
-    pub fn constant_name(&self, name: &str) -> String {
-        let rest = name.strip_prefix(self.prefix).unwrap_or(name);
-        let mut out: String = rest
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) || out == "_" {
-            out.insert(0, 'M');
-        }
-        out
     }
 }
 

@@ -59,15 +59,19 @@ fn class<'a>(
     let _ = writeln!(out, "class {name}:  # noqa: N801");
     let _ = writeln!(out, "    \"\"\"Metric names of {owner}.\"\"\"\n");
     let _ = writeln!(out, "    PREFIX = {}", py_str(module.prefix()));
-    for current in module.current() {
-        let def = catalog.metrics.iter().find(|d| d.name == *current);
-        constant(module, current, def.map(|d| d.help), out);
+    let defs: Vec<&MetricDef> = module
+        .current()
+        .iter()
+        .filter_map(|current| catalog.metrics.iter().copied().find(|d| d.name == *current))
+        .collect();
+    for def in &defs {
+        constant(def, out);
         let aliases = catalog
             .metrics
             .iter()
-            .filter(|d| d.replaced_by == Some(*current));
+            .filter(|d| d.replaced_by == Some(def.name));
         for alias in aliases {
-            constant(module, alias.name, Some(alias.help), out);
+            constant(alias, out);
             deprecated.push(alias);
         }
     }
@@ -75,8 +79,8 @@ fn class<'a>(
     if !module.current().is_empty() {
         out.push('\n');
     }
-    for current in module.current() {
-        let _ = writeln!(out, "        {},", module.constant_name(current));
+    for def in &defs {
+        let _ = writeln!(out, "        {},", def.constant);
     }
     let indent = if module.current().is_empty() {
         ""
@@ -86,11 +90,9 @@ fn class<'a>(
     let _ = writeln!(out, "{indent})");
 }
 
-fn constant(module: &ConstantsModule, name: &str, help: Option<&str>, out: &mut String) {
-    if let Some(help) = help {
-        let _ = writeln!(out, "    #: {}", one_line(help));
-    }
-    let _ = writeln!(out, "    {} = {}", module.constant_name(name), py_str(name));
+fn constant(def: &MetricDef, out: &mut String) {
+    let _ = writeln!(out, "    #: {}", one_line(def.help));
+    let _ = writeln!(out, "    {} = {}", def.constant, py_str(def.name));
 }
 
 /// `text` with its words wrapped into lines of at most `width` characters
