@@ -28,9 +28,15 @@ die() {
     exit 1
 }
 
+# Prints the header comment above; to standard error when it answers a mistake.
 usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-    exit "${1:-0}"
+    local code=${1:-0}
+    if [ "$code" -eq 0 ]; then
+        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    else
+        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+    fi
+    exit "$code"
 }
 
 have_tools() {
@@ -137,7 +143,9 @@ prepare() {
 }
 
 check_port() {
-    [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ] || die "invalid port \`$1\`"
+    if ! [[ "$1" =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ] || [ "$1" -gt 65535 ]; then
+        die "invalid port \`$1\`"
+    fi
 }
 
 require_tools() {
@@ -179,7 +187,9 @@ pid_alive() {
 }
 
 cmd_start() {
-    [ $# -ge 1 ] && [ $# -le 3 ] || usage 2
+    if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+        usage 2
+    fi
     local source=$1 port=${2:-$DEFAULT_PORT}
     local datadir=${3:-$(default_datadir "$port")}
     require_tools

@@ -68,6 +68,16 @@ fn was_published(name: &str, rank: u32, value: f64, min: u64, max: u64) -> bool 
     }
 }
 
+/// Stops the publisher threads when dropped: at the end, and also when a
+/// failed scrape ends the test early, so they do not spin on.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// What one scraper has seen of one rank: the highest publish number, so
 /// the next scrape may not show an older one.
 #[derive(Clone, Copy, Default)]
@@ -83,7 +93,7 @@ async fn scrapes_during_full_speed_publishing_see_only_published_values() {
         .await
         .unwrap();
     let addr = server.local_addr();
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
     // Publish number announced before each publish: a scrape read after
     // loading it cannot show a later one.
     let announced: Arc<Vec<AtomicU64>> =
@@ -95,11 +105,14 @@ async fn scrapes_during_full_speed_publishing_see_only_published_values() {
             let publisher =
                 MetricsPublisher::<KvStats>::with_labels(&component, &[("dp_rank", &label)])
                     .unwrap();
-            let (stop, announced) = (Arc::clone(&stop), Arc::clone(&announced));
+            let (stop, announced) = (Arc::clone(&stop.0), Arc::clone(&announced));
             thread::spawn(move || {
                 let mut i = 0;
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
+                    // Before the publish: whatever a scrape shows, the count
+                    // loaded after reading it covers it (the scrape crosses a
+                    // socket after the stores, and syscalls order memory).
                     announced[rank as usize].store(i, Ordering::SeqCst);
                     publisher.publish(published(rank, i));
                 }
@@ -135,7 +148,7 @@ async fn scrapes_during_full_speed_publishing_see_only_published_values() {
     for scraper in scrapers {
         scrapes += scraper.await.expect("no scrape failed");
     }
-    stop.store(true, Ordering::Relaxed);
+    drop(stop);
     let counts: Vec<u64> = publishers.into_iter().map(|p| p.join().unwrap()).collect();
 
     // After the last publish, a scrape shows exactly that publish of each rank.
