@@ -94,6 +94,17 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// The sample lines of `text` as they are, without the `# HELP` and `# TYPE`
+/// lines, for tests that compare whole lines.
+///
+/// ```
+/// let text = "# HELP m Help\n# TYPE m gauge\nm{a=\"1\"} 2\n";
+/// assert_eq!(kvstats::exposition::sample_lines(text), ["m{a=\"1\"} 2"]);
+/// ```
+pub fn sample_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|line| !line.starts_with('#')).collect()
+}
+
 /// Every sample of `text`, or the first line that breaks the format:
 /// `# HELP` and `# TYPE` lines must name a valid metric (and `TYPE` a known
 /// type), samples must be well formed, and a non-empty text must end with a

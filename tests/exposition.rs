@@ -1,5 +1,6 @@
 //! The exposition of the reference `KvStats`, compared line by line.
 
+use kvstats::exposition::sample_lines;
 use kvstats::fixtures::{backend, BACKEND_LABELS as LABELS};
 use kvstats_core::{KvStats, KvStatsGauges};
 
@@ -37,15 +38,9 @@ fn gauges_read_zero_before_the_first_update() {
     let gauges = KvStatsGauges::register(&component).unwrap();
     assert_eq!(gauges.kv_active_blocks.get(), 0.0);
     assert_eq!(gauges.gpu_prefix_cache_hit_rate.get(), 0.0);
-    let samples: Vec<_> = registry
-        .prometheus_text()
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
+    let text = registry.prometheus_text().unwrap();
     assert_eq!(
-        samples,
+        sample_lines(&text),
         [
             format!("dynamo_component_kvstats_active_blocks{LABELS} 0"),
             format!("dynamo_component_kvstats_gpu_cache_usage_percent{LABELS} 0"),

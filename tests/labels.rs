@@ -1,5 +1,6 @@
 //! Per-instance constant labels and per-position vectors.
 
+use kvstats::exposition::sample_lines;
 use kvstats_core::{Error, KvStats, KvStatsGauges, PromGauges, Registry};
 
 #[test]
@@ -107,13 +108,8 @@ struct Drafts {
 }
 
 fn position_lines(registry: &Registry) -> Vec<String> {
-    registry
-        .prometheus_text()
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    let text = registry.prometheus_text().unwrap();
+    sample_lines(&text).into_iter().map(str::to_owned).collect()
 }
 
 #[test]

@@ -1,14 +1,11 @@
 //! `ForwardPassMetrics`: nested groups, optional fields, per-position vectors
 //! and per-instance labels.
 
+use kvstats::exposition::sample_lines;
 use kvstats_core::{
     ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, PromGauges, Registry, SpecDecodeStats,
     WorkerStats,
 };
-
-fn samples(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| !l.starts_with('#')).collect()
-}
 
 #[test]
 fn metrics_lists_every_nested_metric_in_field_order() {
@@ -55,12 +52,14 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
     assert!(
-        samples(&text).iter().all(|l| !l.starts_with("spec_decode")),
+        sample_lines(&text)
+            .iter()
+            .all(|l| !l.starts_with("spec_decode")),
         "{text}"
     );
     // 7 gauges per rank, plus the dropped-positions counter, which a counter
     // has from the start.
-    assert_eq!(samples(&text).len(), 2 * 8, "{text}");
+    assert_eq!(sample_lines(&text).len(), 2 * 8, "{text}");
 
     stats.spec_decode_stats = Some(SpecDecodeStats {
         num_drafts: Some(4),
@@ -69,7 +68,7 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     });
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
-    let spec: Vec<_> = samples(&text)
+    let spec: Vec<_> = sample_lines(&text)
         .into_iter()
         .filter(|l| l.contains("spec_decode") && l.contains(r#"dp_rank="1""#))
         .collect();
@@ -87,7 +86,9 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
     assert!(
-        samples(&text).iter().all(|l| !l.starts_with("spec_decode")),
+        sample_lines(&text)
+            .iter()
+            .all(|l| !l.starts_with("spec_decode")),
         "{text}"
     );
     let encoded = prometheus::TextEncoder::new()

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use hyper::Method;
+use kvstats::exposition::sample_lines;
 use kvstats::fixtures::{self, BACKEND_LABELS};
 use kvstats::http::{self, raw_exchange, status_of};
 use kvstats_core::{
@@ -59,13 +60,8 @@ async fn a_scrape_returns_the_exposition_line_for_line() {
         rendered.lines().collect::<Vec<_>>()
     );
     // ...and the samples are the reference ones.
-    let samples: Vec<_> = response
-        .body
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .collect();
     assert_eq!(
-        samples,
+        sample_lines(&response.body),
         [
             format!("dynamo_component_kvstats_active_blocks{BACKEND_LABELS} 42"),
             format!("dynamo_component_kvstats_gpu_cache_usage_percent{BACKEND_LABELS} 0.5"),

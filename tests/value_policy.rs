@@ -1,5 +1,6 @@
 //! Units, `scale`, `clamp` and how every supported value type is exported.
 
+use kvstats::exposition::sample_lines;
 use kvstats_core::{PromGauges, Registry};
 
 #[derive(Debug, Default, PromGauges)]
@@ -35,13 +36,8 @@ fn exported(stats: &Policy) -> Vec<String> {
     let registry = Registry::with_prefix("").unwrap();
     let gauges = PolicyGauges::register(&registry).unwrap();
     gauges.update_from(stats);
-    registry
-        .prometheus_text()
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    let text = registry.prometheus_text().unwrap();
+    sample_lines(&text).into_iter().map(str::to_owned).collect()
 }
 
 #[test]
