@@ -1,13 +1,13 @@
 //! `#[derive(PromGauges)]`: Prometheus gauges generated from a stats struct.
 //!
 //! Use it through `kvstats-core`, which re-exports it and holds the runtime the
-//! generated code calls. The macro runs in three stages: [`ast`] parses the
-//! input and its attributes (keeping every span), [`check`] applies the rules
-//! that need more than one attribute, [`expand`] and [`impls`] write the
-//! tokens. Errors from the first two are collected in a [`ctxt::Ctxt`] and
-//! reported together; then [`fallback`] emits the generated items anyway, so
+//! generated code calls. The macro runs in three stages: `ast.rs` parses the
+//! input and its attributes (keeping every span), `check.rs` applies the rules
+//! that need more than one attribute, `expand.rs` and `impls.rs` write the
+//! tokens. Errors from the first two are collected in a `ctxt::Ctxt` and
+//! reported together; then `fallback.rs` emits the generated items anyway, so
 //! the user's code that uses them reports no second wave of errors.
-//! [`asserts`] leaves to the compiler what only it can check (names, through
+//! `asserts.rs` leaves to the compiler what only it can check (names, through
 //! kvstats-core's `const fn`; field types, through trait bounds), each at the
 //! user's token. Nothing here panics on user input; `tests` holds a
 //! property test of that.
