@@ -105,6 +105,22 @@ pub fn sample_lines(text: &str) -> Vec<&str> {
     text.lines().filter(|line| !line.starts_with('#')).collect()
 }
 
+/// The sample lines of the metric `name` in `text`, whole, in order.
+///
+/// ```
+/// let text = "m{a=\"1\"} 2\nm_total 3\nm 4\n";
+/// assert_eq!(kvstats::exposition::lines_of(text, "m"), ["m{a=\"1\"} 2", "m 4"]);
+/// ```
+pub fn lines_of<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+    sample_lines(text)
+        .into_iter()
+        .filter(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .collect()
+}
+
 /// Every sample of `text`, or the first line that breaks the format:
 /// `# HELP` and `# TYPE` lines must name a valid metric (and `TYPE` a known
 /// type), samples must be well formed, and a non-empty text must end with a

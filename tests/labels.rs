@@ -1,6 +1,6 @@
 //! Per-instance constant labels and per-position vectors.
 
-use kvstats::exposition::sample_lines;
+use kvstats::exposition::{lines_of, sample_lines};
 use kvstats_core::{Error, KvStats, KvStatsGauges, PromGauges, Registry};
 
 #[test]
@@ -17,12 +17,8 @@ fn ranks_with_different_labels_coexist_and_the_same_labels_twice_fail() {
         ..Default::default()
     });
     let text = registry.prometheus_text().unwrap();
-    let active: Vec<_> = text
-        .lines()
-        .filter(|l| l.starts_with("dynamo_component_kvstats_active_blocks"))
-        .collect();
     assert_eq!(
-        active,
+        lines_of(&text, "dynamo_component_kvstats_active_blocks"),
         [
             r#"dynamo_component_kvstats_active_blocks{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo"} 10"#,
             r#"dynamo_component_kvstats_active_blocks{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 11"#,

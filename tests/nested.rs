@@ -29,6 +29,15 @@ fn metrics_lists_every_nested_metric_in_field_order() {
     );
 }
 
+/// Speculative decoding is off: none of its gauges is in `text`.
+fn assert_no_spec_decode(text: &str) {
+    let spec: Vec<_> = sample_lines(text)
+        .into_iter()
+        .filter(|l| l.starts_with("spec_decode"))
+        .collect();
+    assert!(spec.is_empty(), "{spec:?}");
+}
+
 #[test]
 fn two_ranks_with_spec_decode_none_then_some_then_none() {
     let registry = Registry::with_prefix("").unwrap();
@@ -51,12 +60,7 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     rank0.update_from(&stats);
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
-    assert!(
-        sample_lines(&text)
-            .iter()
-            .all(|l| !l.starts_with("spec_decode")),
-        "{text}"
-    );
+    assert_no_spec_decode(&text);
     // 7 gauges per rank, plus the dropped-positions counter, which a counter
     // has from the start.
     assert_eq!(sample_lines(&text).len(), 2 * 8, "{text}");
@@ -85,12 +89,7 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     stats.spec_decode_stats = None;
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
-    assert!(
-        sample_lines(&text)
-            .iter()
-            .all(|l| !l.starts_with("spec_decode")),
-        "{text}"
-    );
+    assert_no_spec_decode(&text);
     let encoded = prometheus::TextEncoder::new()
         .encode_to_string(&registry.prometheus().gather())
         .unwrap();

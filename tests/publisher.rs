@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use kvstats::exposition::lines_of;
 use kvstats::fixtures::backend;
 use kvstats::http;
 use kvstats_core::{
@@ -63,12 +64,8 @@ fn ranks_coexist_and_the_same_labels_twice_are_an_error() {
         publisher.publish(metrics);
     }
     let text = registry.prometheus_text().unwrap();
-    let active: Vec<_> = text
-        .lines()
-        .filter(|l| l.starts_with("dynamo_component_kvstats_active_blocks{"))
-        .collect();
     assert_eq!(
-        active,
+        lines_of(&text, "dynamo_component_kvstats_active_blocks"),
         [
             r#"dynamo_component_kvstats_active_blocks{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo"} 10"#,
             r#"dynamo_component_kvstats_active_blocks{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 11"#,
