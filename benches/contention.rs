@@ -17,7 +17,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use kvstats_core::{ForwardPassMetrics, Registry, WorkerMetricsPublisher};
+use kvstats_core::dynamo::{ForwardPassMetrics, WorkerMetricsPublisher};
+use kvstats_core::Registry;
 use support::*;
 
 const PUBLISHERS: usize = 8;

@@ -9,7 +9,8 @@ mod support;
 use std::hint::black_box;
 
 use criterion::Criterion;
-use kvstats_core::{KvStats, KvStatsGauges, Registry};
+use kvstats_core::dynamo::{KvStats, KvStatsGauges};
+use kvstats_core::Registry;
 use support::*;
 
 /// Our registry and the hand-written one, each holding `instances` KvStats

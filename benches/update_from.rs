@@ -8,7 +8,7 @@ mod support;
 use std::hint::black_box;
 
 use criterion::Criterion;
-use kvstats_core::{ForwardPassMetricsGauges, KvStatsGauges};
+use kvstats_core::dynamo::{ForwardPassMetricsGauges, KvStatsGauges};
 use support::*;
 
 fn kvstats(c: &mut Criterion) {

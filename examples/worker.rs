@@ -19,7 +19,8 @@ use std::process::ExitCode;
 use kvstats::cli::{self, Command, WorkerArgs};
 use kvstats::published::Published;
 use kvstats::sim::WorkerSim;
-use kvstats_core::{ForwardPassMetrics, MetricsServer, Registry, WorkerMetricsPublisher};
+use kvstats_core::dynamo::{ForwardPassMetrics, WorkerMetricsPublisher};
+use kvstats_core::{MetricsServer, Registry};
 
 fn main() -> ExitCode {
     let args = match cli::parse(std::env::args().skip(1)) {
@@ -122,6 +123,9 @@ async fn publish(mut ranks: Vec<Rank>, args: WorkerArgs) {
             }
         }
     }
+    // The publishers hold the registrations: keep them until shutdown, so the
+    // last values stay in the scrape.
+    std::future::pending::<()>().await;
 }
 
 /// Prints a line; a closed stdout (`worker | head`) must not stop a worker

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use kvstats_core::{kvstats, ForwardPassMetrics};
+use kvstats_core::dynamo::{kvstats, ForwardPassMetrics};
 
 /// The KV-cache values one rank published in one step, as the scrape shows
 /// them: floats are the `f64` the gauge holds, printed the way the text
@@ -41,7 +41,7 @@ impl Published {
     ///
     /// ```
     /// use kvstats::published::Published;
-    /// use kvstats_core::ForwardPassMetrics;
+    /// use kvstats_core::dynamo::ForwardPassMetrics;
     ///
     /// let line = Published::of(0, 1, &ForwardPassMetrics::default());
     /// assert_eq!(line.kv_total_blocks, 0);

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use kvstats_core::{ForwardPassMetrics, KvStats, SpecDecodeStats, WorkerStats};
+use kvstats_core::dynamo::{ForwardPassMetrics, KvStats, SpecDecodeStats, WorkerStats};
 
 use crate::rng::Rng;
 

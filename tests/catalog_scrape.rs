@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use kvstats_core::catalog::{shipped, Catalog, Format};
-use kvstats_core::{
+use kvstats_core::dynamo::{
     kvstats, spec_decode, worker, ForwardPassMetrics, ForwardPassMetricsGauges, KvStats,
     SpecDecodeStats, WorkerStats,
 };

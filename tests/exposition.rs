@@ -2,7 +2,7 @@
 
 use kvstats::exposition::sample_lines;
 use kvstats::fixtures::{backend, BACKEND_LABELS as LABELS};
-use kvstats_core::{KvStats, KvStatsGauges};
+use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 
 #[test]
 fn kvstats_reproduces_the_reference_exposition() {

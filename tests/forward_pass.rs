@@ -2,7 +2,7 @@
 //! one with speculative decoding on and one with it off, compared line by line.
 
 use kvstats::fixtures::backend;
-use kvstats_core::{
+use kvstats_core::dynamo::{
     ForwardPassMetrics, KvStats, SpecDecodeStats, WorkerMetricsPublisher, WorkerStats,
 };
 
@@ -18,14 +18,14 @@ dynamo_component_kvstats_gpu_cache_usage_percent{dp_rank="1",dynamo_component="b
 # TYPE dynamo_component_kvstats_gpu_prefix_cache_hit_rate gauge
 dynamo_component_kvstats_gpu_prefix_cache_hit_rate{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo"} 0.5
 dynamo_component_kvstats_gpu_prefix_cache_hit_rate{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 0.5
-# HELP dynamo_component_kvstats_positions_dropped_total Values of per-position metrics dropped because the vector was longer than the field's max
-# TYPE dynamo_component_kvstats_positions_dropped_total counter
-dynamo_component_kvstats_positions_dropped_total{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo",metric="dynamo_component_spec_decode_accepted_tokens_per_position"} 0
-dynamo_component_kvstats_positions_dropped_total{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo",metric="dynamo_component_spec_decode_accepted_tokens_per_position"} 0
 # HELP dynamo_component_kvstats_total_blocks Total number of KV cache blocks available
 # TYPE dynamo_component_kvstats_total_blocks gauge
 dynamo_component_kvstats_total_blocks{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo"} 12894
 dynamo_component_kvstats_total_blocks{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 12894
+# HELP dynamo_component_kvstats_values_dropped_total Values not exported, by metric and reason (over a field's cap, or clashing with a kvstats family)
+# TYPE dynamo_component_kvstats_values_dropped_total counter
+dynamo_component_kvstats_values_dropped_total{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo",metric="dynamo_component_spec_decode_accepted_tokens_per_position",reason="over_max"} 0
+dynamo_component_kvstats_values_dropped_total{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo",metric="dynamo_component_spec_decode_accepted_tokens_per_position",reason="over_max"} 0
 # HELP dynamo_component_spec_decode_accepted_tokens Number of draft tokens accepted
 # TYPE dynamo_component_spec_decode_accepted_tokens gauge
 dynamo_component_spec_decode_accepted_tokens{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 21

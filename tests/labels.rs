@@ -1,7 +1,8 @@
 //! Per-instance constant labels and per-position vectors.
 
 use kvstats::exposition::{lines_of, sample_lines};
-use kvstats_core::{Error, KvStats, KvStatsGauges, PromGauges, Registry};
+use kvstats_core::dynamo::{KvStats, KvStatsGauges};
+use kvstats_core::{Error, PromGauges, Registry};
 
 #[test]
 fn ranks_with_different_labels_coexist_and_the_same_labels_twice_fail() {
@@ -66,7 +67,9 @@ fn label_names_follow_the_naming_rule() {
 #[test]
 fn label_values_are_escaped() {
     let (registry, component) = kvstats::fixtures::backend();
-    KvStatsGauges::register_with_labels(&component, &[("model", "a \"quoted\"\\name\n")]).unwrap();
+    let _gauges =
+        KvStatsGauges::register_with_labels(&component, &[("model", "a \"quoted\"\\name\n")])
+            .unwrap();
     let text = registry.prometheus_text().unwrap();
     let first = text.lines().nth(2).unwrap();
     assert_eq!(
@@ -78,7 +81,7 @@ fn label_values_are_escaped() {
 #[test]
 fn one_metric_cannot_have_two_sets_of_label_names() {
     let (_registry, component) = kvstats::fixtures::backend();
-    KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
+    let _rank0 = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     let err = KvStatsGauges::register(&component).unwrap_err();
     assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
     assert!(err.to_string().starts_with(
@@ -90,9 +93,9 @@ fn one_metric_cannot_have_two_sets_of_label_names() {
 fn unregister_frees_the_labels_for_a_new_registration() {
     let (registry, component) = kvstats::fixtures::backend();
     let gauges = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
-    gauges.unregister().unwrap();
+    gauges.unregister();
     assert_eq!(registry.prometheus_text().unwrap(), "");
-    KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
+    let _again = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
 }
 
 #[derive(Debug, Default, PromGauges)]
@@ -112,8 +115,9 @@ fn position_lines(registry: &Registry) -> Vec<String> {
 fn positions_grow_shrink_and_are_capped() {
     let registry = Registry::with_prefix("").unwrap();
     let gauges = DraftsGauges::register(&registry).unwrap();
-    let dropped =
-        |n: u64| format!(r#"kvstats_positions_dropped_total{{metric="draft_accepted"}} {n}"#);
+    let dropped = |n: u64| {
+        format!(r#"kvstats_values_dropped_total{{metric="draft_accepted",reason="over_max"}} {n}"#)
+    };
 
     gauges.update_from(&Drafts {
         accepted: vec![5, 4],
@@ -156,8 +160,8 @@ fn the_position_label_is_reserved_for_structs_that_use_it() {
     let err = DraftsGauges::register_with_labels(&registry, &[("position", "x")]).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "label `position` is reserved: a per-position metric of this struct uses it for the \
-         position; choose another label name"
+        "label `position` is reserved: field `Drafts.accepted` uses it for its per-series \
+         label; choose another label name"
     );
     let err = DraftsGauges::register_with_labels(&registry, &[("metric", "x")]).unwrap_err();
     assert!(
@@ -165,5 +169,5 @@ fn the_position_label_is_reserved_for_structs_that_use_it() {
         "{err}"
     );
     // Structs without positions may use either name.
-    KvStatsGauges::register_with_labels(&registry, &[("position", "x")]).unwrap();
+    let _kv = KvStatsGauges::register_with_labels(&registry, &[("position", "x")]).unwrap();
 }

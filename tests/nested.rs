@@ -2,10 +2,10 @@
 //! and per-instance labels.
 
 use kvstats::exposition::sample_lines;
-use kvstats_core::{
-    ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, PromGauges, Registry, SpecDecodeStats,
-    WorkerStats,
+use kvstats_core::dynamo::{
+    ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, SpecDecodeStats, WorkerStats,
 };
+use kvstats_core::{PromGauges, Registry};
 
 #[test]
 fn metrics_lists_every_nested_metric_in_field_order() {
@@ -79,7 +79,7 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     assert_eq!(
         spec,
         [
-            r#"kvstats_positions_dropped_total{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",metric="spec_decode_accepted_tokens_per_position"} 0"#,
+            r#"kvstats_values_dropped_total{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",metric="spec_decode_accepted_tokens_per_position",reason="over_max"} 0"#,
             r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="0"} 3"#,
             r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="1"} 2"#,
             r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="2"} 1"#,
@@ -97,7 +97,8 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
 }
 
 mod collision {
-    use kvstats_core::{Error, KvStatsGauges, PromGauges};
+    use kvstats_core::dynamo::KvStatsGauges;
+    use kvstats_core::{Error, PromGauges};
 
     /// Compiled on its own, so nothing can see that its name is also KvStats'.
     #[derive(Debug, Default, PromGauges)]
@@ -110,14 +111,15 @@ mod collision {
     #[test]
     fn separately_registered_structs_with_one_name_fail_registration() {
         let (_registry, component) = ::kvstats::fixtures::backend();
-        KvStatsGauges::register(&component).unwrap();
+        let _kv = KvStatsGauges::register(&component).unwrap();
         let err = ExtraGauges::register(&component).unwrap_err();
         assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
         assert_eq!(
             err.to_string(),
             "metric `dynamo_component_kvstats_active_blocks` is already registered with help \
              \"Number of active KV cache blocks currently in use\"; this registration has help \
-             \"Blocks reserved for prefetching\""
+             \"Blocks reserved for prefetching\"; every series of one metric must agree, so give one \
+             of them another name"
         );
         assert_eq!(Extra::METRICS.len(), 1);
     }

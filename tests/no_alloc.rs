@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
-use kvstats_core::{
+use kvstats_core::dynamo::{
     ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, KvStatsGauges, SpecDecodeStats,
     WorkerStats,
 };

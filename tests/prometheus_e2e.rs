@@ -19,7 +19,8 @@ use kvstats::processes;
 use kvstats::prometheus::{self, Prometheus, Series};
 use kvstats::published::Published;
 use kvstats::worker_process::{worker_binary, WorkerProcess};
-use kvstats_core::{KvStats, PromGauges};
+use kvstats_core::dynamo::KvStats;
+use kvstats_core::PromGauges;
 
 const WAIT: Duration = Duration::from_secs(60);
 const STEPS: u64 = 20;

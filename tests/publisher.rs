@@ -3,16 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use kvstats::exposition::lines_of;
 use kvstats::fixtures::backend;
 use kvstats::http;
-use kvstats_core::{
-    Error, ForwardPassMetrics, KvStats, MetricsPublisher, MetricsServer, PromGauges,
-    WorkerMetricsPublisher, WorkerStats,
-};
+use kvstats_core::dynamo::{ForwardPassMetrics, KvStats, WorkerMetricsPublisher, WorkerStats};
+use kvstats_core::{Error, MetricsPublisher, MetricsServer, PromGauges};
 
 fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
@@ -161,70 +159,108 @@ fn allowed_values() -> HashMap<String, HashSet<u64>> {
     allowed
 }
 
+/// Every `CHECKPOINT` publishes the publisher waits for the scrapers, so
+/// scrapes provably land between publishes.
+const CHECKPOINT: u32 = 1_000;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_scrapes_during_10_000_publishes_see_only_published_values() {
     let (registry, component) = backend();
     let publisher = MetricsPublisher::<KvStats>::new(&component).unwrap();
     let server = MetricsServer::bind(loopback(), registry).await.unwrap();
     let addr = server.local_addr();
-    let allowed = Arc::new(allowed_values());
-    let done = Arc::new(AtomicBool::new(false));
-
-    let scrapers: Vec<_> = (0..SCRAPERS)
+    let scrapers = Scrapers {
+        allowed: allowed_values(),
+        done: AtomicBool::new(false),
+        completed: AtomicUsize::new(0),
+        seen: Mutex::new(HashSet::new()),
+    };
+    let scrapers = Arc::new(scrapers);
+    let tasks: Vec<_> = (0..SCRAPERS)
         .map(|_| {
-            let (allowed, done) = (Arc::clone(&allowed), Arc::clone(&done));
-            tokio::spawn(async move { scrape_until_done(addr, &allowed, &done).await })
+            let scrapers = Arc::clone(&scrapers);
+            tokio::spawn(async move { scrapers.scrape_until_done(addr).await })
         })
         .collect();
     let publishing = {
-        let done = Arc::clone(&done);
+        let scrapers = Arc::clone(&scrapers);
         tokio::spawn(async move {
             for i in 1..=PUBLISHES {
                 publisher.publish(published(i));
-                // Give the scrapers a chance to land between publishes.
-                if i % 10 == 0 {
-                    tokio::task::yield_now().await;
+                if i % CHECKPOINT == 0 {
+                    scrapers.wait_for_fresh_scrapes().await;
                 }
             }
-            done.store(true, Ordering::Release);
+            scrapers.done.store(true, Ordering::Release);
+            // Handed back: dropping it would take the series out of the
+            // scrapes still in flight.
+            publisher
         })
     };
-    publishing.await.unwrap();
-    let mut scrapes = 0;
-    for scraper in scrapers {
-        scrapes += scraper.await.unwrap();
+    let publisher = publishing.await.unwrap();
+    for task in tasks {
+        task.await.unwrap();
     }
-    assert!(scrapes >= SCRAPERS, "{scrapes}");
+    // Each checkpoint's value was scraped while the publisher was paused
+    // there: the scrapes overlapped the publishing.
+    let seen = scrapers.seen.lock().unwrap().clone();
+    for checkpoint in (CHECKPOINT..=PUBLISHES).step_by(CHECKPOINT as usize) {
+        assert!(
+            seen.contains(&u64::from(checkpoint)),
+            "no scrape saw publish {checkpoint}"
+        );
+    }
+    drop(publisher);
     server.shutdown().await;
 }
 
-/// Scrapes until the publisher is done (at least once, at most a bounded
-/// number of times); returns how many scrapes it checked.
-async fn scrape_until_done(
-    addr: SocketAddr,
-    allowed: &HashMap<String, HashSet<u64>>,
-    done: &AtomicBool,
-) -> usize {
-    const MAX_SCRAPES: usize = 2_000;
-    for scrapes in 1..=MAX_SCRAPES {
-        let response = http::get(addr, "/metrics")
-            .await
-            .expect("every scrape succeeds");
-        assert_eq!(response.status, 200);
-        let samples = kvstats::exposition::parse(&response.body).expect("every scrape parses");
-        assert_eq!(samples.len(), 4, "{}", response.body);
-        for sample in samples {
-            let values = &allowed[&sample.name];
-            assert!(
-                values.contains(&sample.value.to_bits()),
-                "{} = {} was never published",
-                sample.name,
-                sample.value
-            );
-        }
-        if done.load(Ordering::Acquire) {
-            return scrapes;
+/// What the scrapers of one test share.
+struct Scrapers {
+    allowed: HashMap<String, HashSet<u64>>,
+    done: AtomicBool,
+    /// Scrapes checked so far, by all scrapers.
+    completed: AtomicUsize,
+    /// Every `kv_active_blocks` value a scrape showed.
+    seen: Mutex<HashSet<u64>>,
+}
+
+impl Scrapers {
+    /// Scrapes until the publisher is done, checking every value.
+    async fn scrape_until_done(&self, addr: SocketAddr) {
+        while !self.done.load(Ordering::Acquire) {
+            let response = http::get(addr, "/metrics")
+                .await
+                .expect("every scrape succeeds");
+            assert_eq!(response.status, 200);
+            let samples = kvstats::exposition::parse(&response.body).expect("every scrape parses");
+            assert_eq!(samples.len(), 4, "{}", response.body);
+            for sample in samples {
+                let values = &self.allowed[&sample.name];
+                assert!(
+                    values.contains(&sample.value.to_bits()),
+                    "{} = {} was never published",
+                    sample.name,
+                    sample.value
+                );
+                if sample.name == "dynamo_component_kvstats_active_blocks" {
+                    self.seen.lock().unwrap().insert(sample.value as u64);
+                }
+            }
+            self.completed.fetch_add(1, Ordering::AcqRel);
         }
     }
-    MAX_SCRAPES
+
+    /// Waits until every scraper has finished a scrape that started after
+    /// now: each has at most one in flight, so twice their number suffices.
+    async fn wait_for_fresh_scrapes(&self) {
+        let target = self.completed.load(Ordering::Acquire) + 2 * SCRAPERS;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.completed.load(Ordering::Acquire) < target {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the scrapers stopped making progress"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
 }

@@ -10,9 +10,8 @@ use hyper::Method;
 use kvstats::exposition::sample_lines;
 use kvstats::fixtures::{self, BACKEND_LABELS};
 use kvstats::http::{self, raw_exchange, status_of};
-use kvstats_core::{
-    KvStats, KvStatsGauges, MetricsServer, Registered, Registry, ServerHandle, CONTENT_TYPE,
-};
+use kvstats_core::dynamo::{KvStats, KvStatsGauges};
+use kvstats_core::{MetricsServer, Registered, Registry, ServerHandle, CONTENT_TYPE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

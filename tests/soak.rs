@@ -18,7 +18,8 @@ use kvstats::exposition::{self, Sample};
 use kvstats::fixtures;
 use kvstats::http;
 use kvstats::long_tests;
-use kvstats_core::{KvStats, MetricsPublisher, MetricsServer};
+use kvstats_core::dynamo::KvStats;
+use kvstats_core::{MetricsPublisher, MetricsServer};
 use tokio::time::{Instant, MissedTickBehavior};
 
 const PUBLISHERS: u32 = 8;
@@ -116,7 +117,8 @@ async fn scrapes_during_full_speed_publishing_see_only_published_values() {
                     announced[rank as usize].store(i, Ordering::SeqCst);
                     publisher.publish(published(rank, i));
                 }
-                i
+                // Handed back: dropping it would take its series out.
+                (i, publisher)
             })
         })
         .collect();
@@ -149,7 +151,8 @@ async fn scrapes_during_full_speed_publishing_see_only_published_values() {
         scrapes += scraper.await.expect("no scrape failed");
     }
     drop(stop);
-    let counts: Vec<u64> = publishers.into_iter().map(|p| p.join().unwrap()).collect();
+    let (counts, _publishers): (Vec<u64>, Vec<_>) =
+        publishers.into_iter().map(|p| p.join().unwrap()).unzip();
 
     // After the last publish, a scrape shows exactly that publish of each rank.
     let samples = scrape(addr, scrapes).await;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, RwLock};
 
-use kvstats_core::{ForwardPassMetrics, KvStats, SpecDecodeStats, WorkerStats};
+use kvstats_core::dynamo::{ForwardPassMetrics, KvStats, SpecDecodeStats, WorkerStats};
 use prometheus::{Gauge, GaugeVec, Opts};
 
 pub const KV_HELP: [(&str, &str); 4] = [

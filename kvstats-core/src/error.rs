@@ -13,7 +13,7 @@ use crate::names::NameError;
 /// assert_eq!(
 ///     err.to_string(),
 ///     "invalid namespace name `dy/namo`: name contains a character other than ASCII \
-///      letters, digits and `_`; names must match [a-zA-Z_][a-zA-Z0-9_]*",
+///      letters, digits, `_` and `-`; level names match [a-zA-Z_][a-zA-Z0-9_-]*",
 /// );
 /// ```
 #[derive(Debug)]
@@ -34,7 +34,27 @@ pub enum Error {
         /// The rejected label name.
         label: String,
         /// Who owns it.
-        owner: &'static str,
+        owner: String,
+    },
+    /// A field's per-series label (`#[prom(label = "..")]`) is one of the
+    /// labels the registry sets itself.
+    FieldLabel {
+        /// The field, as `Struct.field`.
+        field: String,
+        /// The label.
+        label: String,
+    },
+    /// A registry prefix that is a valid name alone makes invalid names
+    /// (`_` makes `__..`, which Prometheus reserves).
+    InvalidPrefix {
+        /// `"prefix"` or `"label prefix"`.
+        kind: &'static str,
+        /// The rejected prefix.
+        prefix: String,
+        /// A name it would make.
+        made: String,
+        /// Which rule that name breaks.
+        reason: NameError,
     },
     /// The same label name was given twice.
     DuplicateLabel {
@@ -56,8 +76,22 @@ pub enum Error {
         /// What differs.
         detail: String,
     },
-    /// The prometheus crate refused the registration or the encoding.
+    /// The `prometheus` crate refused to unregister a collector or to encode
+    /// a family.
     Prometheus(prometheus::Error),
+    /// The `prometheus` crate refused a collector handed to
+    /// [`register_collector`](crate::MetricsRegistry::register_collector).
+    CollectorRefused {
+        /// The metric names the collector declares.
+        metrics: String,
+        /// Why.
+        reason: String,
+    },
+    /// The `prometheus::Registry` given to
+    /// [`RegistryBuilder::prometheus`](crate::RegistryBuilder::prometheus)
+    /// already has a collector without descriptors (another kvstats
+    /// registry's bridge, most likely), and it takes only one.
+    PrometheusRegistryTaken,
     /// An I/O error of the HTTP server.
     Io(std::io::Error),
     /// A socket address could not be parsed.
@@ -99,6 +133,29 @@ impl core::fmt::Display for Error {
                     "label `{label}` is reserved: {owner}; choose another label name"
                 )
             }
+            Error::FieldLabel { field, label } => write!(
+                f,
+                "field `{field}` exports one series per `{label}`, a label the registry sets on \
+                 every series (namespace / component / endpoint), so each series would carry \
+                 it twice; give the field another `label`"
+            ),
+            Error::InvalidPrefix {
+                kind,
+                prefix,
+                made,
+                reason,
+            } => {
+                let why = match reason.problem() {
+                    crate::names::Problem::Reserved => {
+                        "names starting with `__` are reserved by Prometheus"
+                    }
+                    _ => reason.message(),
+                };
+                write!(
+                    f,
+                    "invalid {kind} `{prefix}`: it makes names such as `{made}`, and {why}"
+                )
+            }
             Error::DuplicateLabel { label } => {
                 write!(f, "label `{label}` is given twice; give each label once")
             }
@@ -111,6 +168,14 @@ impl core::fmt::Display for Error {
                 write!(f, "metric `{metric}` is already registered with {detail}")
             }
             Error::Prometheus(e) => write!(f, "prometheus: {e}"),
+            Error::CollectorRefused { metrics, reason } => {
+                write!(f, "cannot register the collector of {metrics}: {reason}")
+            }
+            Error::PrometheusRegistryTaken => f.write_str(
+                "the prometheus::Registry already has a collector without descriptors (another \
+                 kvstats registry's bridge?); give each kvstats Registry its own \
+                 prometheus::Registry",
+            ),
             Error::Io(e) => write!(f, "i/o: {e}"),
             Error::InvalidAddress { origin, value } => write!(
                 f,
@@ -135,7 +200,7 @@ impl core::fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::InvalidName { reason, .. } => Some(reason),
+            Error::InvalidName { reason, .. } | Error::InvalidPrefix { reason, .. } => Some(reason),
             Error::Prometheus(e) => Some(e),
             Error::Io(e) => Some(e),
             Error::Bind { source, .. } => Some(source),
@@ -143,8 +208,6 @@ impl std::error::Error for Error {
         }
     }
 }
-
-impl std::error::Error for NameError {}
 
 impl From<prometheus::Error> for Error {
     fn from(e: prometheus::Error) -> Self {

@@ -68,16 +68,16 @@
 //!
 //! # Nested structs, `Option` and vectors
 //!
-//! [`ForwardPassMetrics`] shows all three: `#[prom(flatten)]` nests
-//! [`WorkerStats`], [`KvStats`] and `Option<`[`SpecDecodeStats`]`>`; the outer
+//! `dynamo::ForwardPassMetrics` shows all three: `#[prom(flatten)]` nests
+//! `WorkerStats`, `KvStats` and `Option<SpecDecodeStats>`; the outer
 //! container holds the inner containers inline and one `update_from` updates
 //! them all. A `None` (an `Option` field, or an optional nested struct) removes
 //! its series from the next scrape; `Some` brings them back. A vector field
 //! with `label = "position"` exports `position="0"`, `position="1"`, ...;
 //! positions that disappear from one update to the next disappear from the
-//! scrape, and values past `max` are dropped and counted in
-//! `kvstats_positions_dropped_total{metric=".."}`, so a bad producer cannot
-//! blow up the number of series.
+//! scrape, and values past `max` are dropped and counted in the library's
+//! own counter `kvstats_values_dropped_total{metric="..",reason="over_max"}`
+//! ([`own`]), so a bad producer cannot blow up the number of series.
 //!
 //! # Per-instance labels
 //!
@@ -87,6 +87,22 @@
 //! Label names follow the naming rule ([`names::check_name`]); the automatic
 //! labels (`dynamo_namespace`, ...) are reserved; the same metric with the same
 //! labels twice is an [`Error::AlreadyRegistered`] naming both.
+//!
+//! # Handles
+//!
+//! Registration returns a [`Registered`] handle. The series are exported
+//! while a clone of it lives and leave the next scrape when the last one is
+//! dropped, which frees their labels for a new registration;
+//! [`Registered::keep_registered`] keeps them for the life of the registry.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `derive` | yes | `#[derive(PromGauges)]` |
+//! | `server` | yes | `MetricsServer`, the `/metrics` HTTP server on hyper |
+//! | `dynamo` | yes | `dynamo`: the reference runtime's stats structs and publisher (needs `derive`) |
+//! | `catalog` | no | `catalog`: docs, dashboards and name constants generated from the definitions |
 //!
 //! # Units and values
 //!
@@ -113,7 +129,7 @@
 //!
 //! # Catalog
 //!
-//! [`catalog`] renders the metrics of any `PromGauges` types, with a
+//! `catalog` (feature `catalog`) renders the metrics of any `PromGauges` types, with a
 //! registry's root prefix and labels applied, as Markdown, JSON, a Grafana
 //! dashboard or a Python module of name constants, so docs, dashboards and
 //! other languages use the names the code exports.
@@ -121,38 +137,44 @@
 
 extern crate self as kvstats_core;
 
+#[cfg(feature = "catalog")]
 pub mod catalog;
-mod encode;
+mod cells;
+#[cfg(feature = "dynamo")]
+pub mod dynamo;
 mod error;
-mod gauge;
-mod group;
+mod interop;
 mod metric;
 pub mod names;
+pub mod own;
 mod publisher;
-mod registered;
 mod registry;
+mod render;
 #[cfg(feature = "server")]
 pub mod server;
 mod source;
-mod stats;
+mod text;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use encode::CONTENT_TYPE;
+pub use cells::{Gauge, PositionGauges};
 pub use error::{Error, Result};
-pub use gauge::{Gauge, PositionGauges};
 pub use metric::{GaugeGroup, MetricDef, MetricKind, PromGauges};
-pub use publisher::{MetricsPublisher, WorkerMetricsPublisher};
-pub use registered::Registered;
+pub use publisher::MetricsPublisher;
 pub use registry::{
-    Component, Endpoint, MetricsRegistry, Namespace, Registry, DEFAULT_LABEL_PREFIX, DEFAULT_PREFIX,
+    Component, Endpoint, MetricsRegistry, Namespace, Registered, Registry, RegistryBuilder,
+    DEFAULT_LABEL_PREFIX, DEFAULT_PREFIX,
 };
+pub use render::CONTENT_TYPE;
 #[cfg(feature = "server")]
 pub use server::{MetricsServer, ServerHandle};
 pub use source::{GaugeSource, PositionSource};
-pub use stats::*;
+
+/// The `prometheus` crate kvstats is built on, so an application names the
+/// very version kvstats bridges to (`kvstats_core::prometheus::Registry`).
+pub use prometheus;
 
 /// Derives [`PromGauges`] for a struct with named fields; see the crate docs.
 #[cfg(feature = "derive")]

@@ -1,8 +1,8 @@
-//! Static metric metadata and the traits the derive implements.
+//! Static metric metadata ([`MetricDef`], [`MetricKind`]) and the traits the
+//! derive implements ([`PromGauges`] on the stats struct, [`GaugeGroup`] on
+//! the generated container).
 
-use crate::gauge::Reading;
-use crate::registered::Registered;
-use crate::registry::MetricsRegistry;
+use crate::cells::Reading;
 
 /// The Prometheus type of a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -10,13 +10,23 @@ use crate::registry::MetricsRegistry;
 pub enum MetricKind {
     /// A value that goes up and down.
     Gauge,
+    /// A running total that only goes up (and starts again from 0 when the
+    /// process restarts).
+    Counter,
 }
 
 impl MetricKind {
     /// The word used in `# TYPE` lines.
+    ///
+    /// ```
+    /// use kvstats_core::MetricKind;
+    ///
+    /// assert_eq!(MetricKind::Counter.as_str(), "counter");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             MetricKind::Gauge => "gauge",
+            MetricKind::Counter => "counter",
         }
     }
 }
@@ -27,7 +37,8 @@ impl MetricKind {
 /// added at registration: `dynamo_component_` + `kvstats_active_blocks`).
 ///
 /// ```
-/// use kvstats_core::{KvStats, MetricKind, PromGauges};
+/// use kvstats_core::{MetricKind, PromGauges};
+/// use kvstats_core::dynamo::KvStats;
 ///
 /// let first = &KvStats::METRICS[0];
 /// assert_eq!(first.name, "kvstats_active_blocks");
@@ -36,13 +47,15 @@ impl MetricKind {
 /// assert_eq!(first.help, "Number of active KV cache blocks currently in use");
 /// assert_eq!(first.unit, None);
 /// assert_eq!(first.kind, MetricKind::Gauge);
+/// assert!(first.labels.is_empty());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct MetricDef {
     /// The metric name: `{prefix}_{name}[_{unit}]`.
     pub name: &'static str,
-    /// The stats struct that declares the field.
+    /// The stats struct that declares the field (`kvstats` for the library's
+    /// own metrics).
     pub struct_name: &'static str,
     /// The constant that holds `name` in the struct's generated constants
     /// module (`ACTIVE_BLOCKS` in `kvstats`).
@@ -55,49 +68,33 @@ pub struct MetricDef {
     pub unit: Option<&'static str>,
     /// The metric type.
     pub kind: MetricKind,
-    /// For per-position fields, the label that carries the position.
-    pub label: Option<&'static str>,
+    /// The labels each series adds to those of its registration: `position`
+    /// for a per-position field, nothing for a plain one.
+    pub labels: &'static [&'static str],
     /// For a deprecated alias (`deprecated_name`), the current name.
     pub replaced_by: Option<&'static str>,
 }
 
 impl MetricDef {
-    #[doc(hidden)]
-    pub const fn __new(
-        name: &'static str,
-        constant: &'static str,
-        struct_name: &'static str,
-        field: &'static str,
-        help: &'static str,
-        unit: Option<&'static str>,
-        label: Option<&'static str>,
-    ) -> Self {
-        MetricDef {
-            name,
-            constant,
-            struct_name,
-            field,
-            help,
-            unit,
-            kind: MetricKind::Gauge,
-            label,
-            replaced_by: None,
-        }
-    }
-
-    #[doc(hidden)]
-    pub const fn __replaced_by(mut self, current: Option<&'static str>) -> Self {
-        self.replaced_by = current;
-        self
-    }
-
     /// Where the value comes from, as `Struct.field`.
+    ///
+    /// ```
+    /// use kvstats_core::PromGauges;
+    /// use kvstats_core::dynamo::KvStats;
+    ///
+    /// assert_eq!(KvStats::METRICS[1].source(), "KvStats.kv_total_blocks");
+    /// ```
     pub fn source(&self) -> String {
         format!("{}.{}", self.struct_name, self.field)
     }
+
+    /// Whether this entry is an old name kept for a migration.
+    pub const fn is_deprecated(&self) -> bool {
+        self.replaced_by.is_some()
+    }
 }
 
-/// A stats struct whose fields are exported as Prometheus gauges.
+/// A stats struct whose fields are exported as Prometheus metrics.
 ///
 /// Implemented by `#[derive(PromGauges)]`; see the crate docs for the attributes.
 #[diagnostic::on_unimplemented(
@@ -106,16 +103,18 @@ impl MetricDef {
     note = "add `#[derive(PromGauges)]` to `{Self}`, or leave the field out with `#[prom(skip)]`"
 )]
 pub trait PromGauges: Sized + 'static {
-    /// The generated gauge container (`KvStatsGauges` for `KvStats`).
+    /// The generated container (`KvStatsGauges` for `KvStats`).
     type Gauges: GaugeGroup<Stats = Self>;
     /// Every metric, in field order, nested groups included.
     const METRICS: &'static [MetricDef];
 }
 
-/// A generated gauge container: the values of one stats struct, stored inline.
+/// A generated container: the values of one stats struct, stored inline.
 ///
 /// Generated containers also have inherent methods of the same names, so
-/// calling them needs no import of this trait.
+/// calling them needs no import of this trait. Containers are registered with
+/// [`MetricsRegistry::register`](crate::MetricsRegistry::register) (which the
+/// generated `register` and `register_with_labels` call).
 pub trait GaugeGroup: Default + Send + Sync + 'static {
     /// The stats struct this container mirrors.
     type Stats: PromGauges<Gauges = Self>;
@@ -125,25 +124,6 @@ pub trait GaugeGroup: Default + Send + Sync + 'static {
 
     /// Makes every series of this container absent from the next scrape.
     fn clear(&self);
-
-    /// Registers a new container on `registry`, with `labels` added to every
-    /// series; the generic form of the generated `register_with_labels`.
-    ///
-    /// ```
-    /// use kvstats_core::{GaugeGroup, KvStatsGauges, Registry};
-    ///
-    /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
-    /// let rank0 = KvStatsGauges::register_on(&component, &[("dp_rank", "0")])?;
-    /// let rank1 = KvStatsGauges::register_on(&component, &[("dp_rank", "1")])?;
-    /// assert!(KvStatsGauges::register_on(&component, &[("dp_rank", "1")]).is_err());
-    /// # Ok::<(), kvstats_core::Error>(())
-    /// ```
-    fn register_on(
-        registry: &impl MetricsRegistry,
-        labels: &[(&str, &str)],
-    ) -> crate::Result<Registered<Self>> {
-        crate::registry::register::<Self>(registry, labels)
-    }
 
     /// What the scrape reads for metric `index` of `Stats::METRICS`.
     #[doc(hidden)]

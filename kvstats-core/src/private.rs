@@ -1,19 +1,57 @@
-//! What generated code calls. Not public API: it may change in any release.
+//! What generated code calls, and nothing else. Not public API: it may
+//! change in any release.
 
-pub use crate::gauge::Reading;
-pub use crate::source::{GaugeSource, PositionSource};
+pub use crate::cells::Reading;
 pub use core;
-pub use std;
 
-use crate::gauge::{Gauge, PositionGauges};
-use crate::metric::{GaugeGroup, MetricDef};
-use crate::registered::Registered;
-use crate::registry::MetricsRegistry;
+use crate::cells::{Gauge, PositionGauges};
+use crate::metric::{MetricDef, MetricKind};
+use crate::source::{GaugeSource, PositionSource};
 
-// Generated constants call the rule directly (rather than through a helper
-// that panics) so a bad name is reported at the attribute, with no note
-// pointing into this file.
-pub use crate::names::check_name;
+/// The fields of a [`MetricDef`] by name, for generated code (which cannot
+/// build the `#[non_exhaustive]` struct itself).
+pub struct MetricParts {
+    pub name: &'static str,
+    pub constant: &'static str,
+    pub struct_name: &'static str,
+    pub field: &'static str,
+    pub help: &'static str,
+    pub unit: Option<&'static str>,
+    pub kind: MetricKind,
+    pub labels: &'static [&'static str],
+    pub replaced_by: Option<&'static str>,
+}
+
+impl MetricParts {
+    /// The definition these parts describe.
+    pub const fn def(self) -> MetricDef {
+        MetricDef {
+            name: self.name,
+            struct_name: self.struct_name,
+            constant: self.constant,
+            field: self.field,
+            help: self.help,
+            unit: self.unit,
+            kind: self.kind,
+            labels: self.labels,
+            replaced_by: self.replaced_by,
+        }
+    }
+}
+
+/// A placeholder to fill arrays of definitions with before they are written.
+const BLANK: MetricDef = MetricParts {
+    name: "",
+    constant: "",
+    struct_name: "",
+    field: "",
+    help: "",
+    unit: None,
+    kind: MetricKind::Gauge,
+    labels: &[],
+    replaced_by: None,
+}
+.def();
 
 /// How one scalar field is read. Generated code builds it once per field, in a
 /// constant spanned to the field's type, so an unsupported type is one error
@@ -98,18 +136,10 @@ pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
     }
 }
 
-/// Registers a fresh `G` on `registry` with extra constant labels.
-pub fn register<G: GaugeGroup>(
-    registry: &(impl MetricsRegistry + ?Sized),
-    labels: &[(&str, &str)],
-) -> crate::Result<Registered<G>> {
-    crate::registry::register::<G>(registry, labels)
-}
-
 /// `METRICS` of a struct: its own entries and its nested structs' slices, in
 /// field order. `N` is the sum of the lengths.
 pub const fn concat_metrics<const N: usize>(parts: &[&[MetricDef]]) -> [MetricDef; N] {
-    let mut out = [MetricDef::__new("", "", "", "", "", None, None); N];
+    let mut out = [BLANK; N];
     let mut at = 0;
     let mut part = 0;
     while part < parts.len() {

@@ -1,5 +1,6 @@
 //! The publisher: the one object a worker's hot path calls after every
-//! forward pass.
+//! forward pass; it stores the stats into the registered cells and hands
+//! them to subscribers.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,15 +9,16 @@ use tokio::sync::watch;
 
 use crate::error::Result;
 use crate::metric::{GaugeGroup, PromGauges};
-use crate::registered::Registered;
-use crate::registry::MetricsRegistry;
-use crate::stats::ForwardPassMetrics;
+use crate::registry::{MetricsRegistry, Registered};
 
 /// Publishes a stats struct `T`: stores it into `T`'s registered gauges and
 /// hands it to every subscriber.
 ///
 /// The gauges are registered when the publisher is built, so a publisher
-/// whose values never reach a scrape cannot exist.
+/// whose values never reach a scrape cannot exist; they stay registered while
+/// the publisher (or a clone of its [`gauges`](Self::gauges) handle) lives,
+/// and leave the scrape when it is dropped, so the same labels can be
+/// published again by a new publisher (see [`Registered`]).
 ///
 /// [`publish`](Self::publish) takes an `Arc<T>` (a `T` converts into one):
 /// the watch channel then stores a pointer, so a subscriber clones the `Arc`
@@ -29,7 +31,8 @@ use crate::stats::ForwardPassMetrics;
 /// each store every field, but a scrape between them may see fields of both.
 ///
 /// ```
-/// use kvstats_core::{ForwardPassMetrics, KvStats, Registry, WorkerMetricsPublisher};
+/// use kvstats_core::Registry;
+/// use kvstats_core::dynamo::{ForwardPassMetrics, KvStats, WorkerMetricsPublisher};
 ///
 /// let registry = Registry::new();
 /// let component = registry.namespace("dynamo")?.component("backend")?;
@@ -51,21 +54,6 @@ pub struct MetricsPublisher<T: PromGauges> {
     latest: watch::Sender<Arc<T>>,
 }
 
-/// The publisher of everything a worker reports after a forward pass: the
-/// worker, KV-cache and speculative-decoding gauges, since
-/// [`ForwardPassMetrics`] flattens all three.
-///
-/// ```
-/// use kvstats_core::{Registry, WorkerMetricsPublisher};
-///
-/// let component = Registry::new().namespace("dynamo")?.component("backend")?;
-/// let rank0 = WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", "0")])?;
-/// let rank1 = WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", "1")])?;
-/// assert!(WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", "1")]).is_err());
-/// # Ok::<(), kvstats_core::Error>(())
-/// ```
-pub type WorkerMetricsPublisher = MetricsPublisher<ForwardPassMetrics>;
-
 impl<T> MetricsPublisher<T>
 where
     T: PromGauges + Default + Send + Sync,
@@ -75,7 +63,8 @@ where
     /// labels: see [`with_labels`](Self::with_labels).
     ///
     /// ```
-    /// use kvstats_core::{KvStats, MetricsPublisher, Registry};
+    /// use kvstats_core::{MetricsPublisher, Registry};
+    /// use kvstats_core::dynamo::KvStats;
     ///
     /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
     /// let publisher = MetricsPublisher::<KvStats>::new(&component)?;
@@ -83,6 +72,7 @@ where
     /// # drop(publisher);
     /// # Ok::<(), kvstats_core::Error>(())
     /// ```
+    #[must_use = "the gauges leave the registry when the publisher is dropped"]
     pub fn new(level: &impl MetricsRegistry) -> Result<Self> {
         Self::with_labels(level, &[])
     }
@@ -93,7 +83,8 @@ where
     /// [`Error::AlreadyRegistered`](crate::Error::AlreadyRegistered).
     ///
     /// ```
-    /// use kvstats_core::{KvStats, MetricsPublisher, Registry};
+    /// use kvstats_core::{MetricsPublisher, Registry};
+    /// use kvstats_core::dynamo::KvStats;
     ///
     /// let registry = Registry::new();
     /// let component = registry.namespace("dynamo")?.component("backend")?;
@@ -103,8 +94,9 @@ where
     ///     r#"dynamo_component_kvstats_total_blocks{dp_rank="3",dynamo_component="backend",dynamo_namespace="dynamo"} 8"#));
     /// # Ok::<(), kvstats_core::Error>(())
     /// ```
+    #[must_use = "the gauges leave the registry when the publisher is dropped"]
     pub fn with_labels(level: &impl MetricsRegistry, labels: &[(&str, &str)]) -> Result<Self> {
-        let gauges = T::Gauges::register_on(level, labels)?;
+        let gauges = level.register::<T::Gauges>(labels)?;
         let initial = Arc::new(T::default());
         // The scrape and the subscribers agree from the start: both show the default.
         gauges.update_from(&initial);
@@ -112,13 +104,20 @@ where
         Ok(MetricsPublisher { gauges, latest })
     }
 
-    /// Stores `stats` into the gauges (plain atomic stores, no lock, no
-    /// allocation), then makes it the value subscribers see. Never blocks on
-    /// a scrape or a subscriber, and works with no subscriber at all.
+    /// Stores `stats` into the gauges, then makes it the value subscribers
+    /// see; works with no subscriber at all.
+    ///
+    /// The store is a run of relaxed atomic stores: no lock, no allocation,
+    /// and a scrape never delays it. Handing the value to subscribers costs
+    /// more: a `T` is moved into a new `Arc` (pass an `Arc<T>` to avoid that
+    /// allocation), and the `tokio::sync::watch` channel takes its lock for
+    /// the swap, so a subscriber that holds [`borrow`](watch::Receiver::borrow)
+    /// delays `publish` until it lets go.
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use kvstats_core::{KvStats, MetricsPublisher, Registry};
+    /// use kvstats_core::{MetricsPublisher, Registry};
+    /// use kvstats_core::dynamo::KvStats;
     ///
     /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
     /// let publisher = MetricsPublisher::<KvStats>::new(&component)?;
@@ -137,7 +136,8 @@ where
     /// the first `publish`) and is woken by every later one.
     ///
     /// ```
-    /// use kvstats_core::{KvStats, MetricsPublisher, Registry};
+    /// use kvstats_core::{MetricsPublisher, Registry};
+    /// use kvstats_core::dynamo::KvStats;
     ///
     /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
     /// let publisher = MetricsPublisher::<KvStats>::new(&component)?;
@@ -154,7 +154,8 @@ where
     /// The value published last (the default before the first `publish`).
     ///
     /// ```
-    /// use kvstats_core::{KvStats, MetricsPublisher, Registry};
+    /// use kvstats_core::{MetricsPublisher, Registry};
+    /// use kvstats_core::dynamo::KvStats;
     ///
     /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
     /// let publisher = MetricsPublisher::<KvStats>::new(&component)?;
@@ -169,7 +170,8 @@ where
     /// [`unregister`](Registered::unregister)ing them.
     ///
     /// ```
-    /// use kvstats_core::{KvStats, MetricsPublisher, Registry};
+    /// use kvstats_core::{MetricsPublisher, Registry};
+    /// use kvstats_core::dynamo::KvStats;
     ///
     /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
     /// let publisher = MetricsPublisher::<KvStats>::new(&component)?;

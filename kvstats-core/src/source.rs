@@ -42,7 +42,7 @@ impl GaugeSource for f64 {
     #[inline(always)]
     fn gauge_value(&self) -> Option<f64> {
         // The only source whose bits could be the gauge's absent mark.
-        Some(crate::gauge::unmark(*self))
+        Some(crate::cells::unmark(*self))
     }
 }
 

@@ -1,10 +1,8 @@
 //! Constants that make the compiler check what only it can, each spanned to
-//! the token the user wrote so the error points there:
-//! - every name part runs kvstats-core's `check_name`, the `const fn` the
-//!   registry runs at run time (one rule, one place);
-//! - every scalar field's type is bound to `GaugeSource` once, in a constant
-//!   the rest of the expansion reads through, so an unsupported type is one
-//!   error, not one per use.
+//! the token the user wrote so the error points there: every scalar field's
+//! type is bound to `GaugeSource` once, in a constant the rest of the
+//! expansion reads through, so an unsupported type is one error, not one per
+//! use.
 //!
 //! A field whose attributes were rejected is not checked: what it would
 //! export is not known (see `Field::uncertain`).
@@ -12,14 +10,13 @@
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::LitStr;
 
 use crate::ast::{Container, Field, Shape};
 use crate::expand::Names;
 
 /// The name checks and field readers of `cont`.
 pub fn asserts(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
-    let mut out = name_checks(cont, names);
+    let mut out = TokenStream::new();
     // A generic struct is already an error, and its field types may name its
     // parameters, which a constant cannot see.
     if !cont.is_generic() {
@@ -49,48 +46,6 @@ fn reader(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
     };
     quote_spanned! {span=>
         const #ident: #private::Scalar<#ty> = #private::#make::<#ty>();
-    }
-}
-
-fn name_checks(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
-    let attrs = &cont.attrs;
-    let mut out = TokenStream::new();
-    let mut push = |name: &str, span: Span| out.extend(name_check(name, span, names));
-    // A module name that is not even a Rust identifier is reported by
-    // `check`; one error is enough.
-    let module = attrs.module.as_ref().filter(|_| names.module.is_some());
-    for spanned in attrs.prefix.iter().chain(module) {
-        push(&spanned.value, spanned.span);
-    }
-    for field in cont.exported().filter(|f| !f.uncertain()) {
-        if let Shape::Flatten { .. } = field.shape() {
-            continue;
-        }
-        let part = field.name_part();
-        push(&part.value, part.span);
-        let field_attrs = &field.attrs;
-        let named = [&field_attrs.unit, &field_attrs.label]
-            .into_iter()
-            .flatten();
-        for spanned in named.chain(&field_attrs.deprecated_names) {
-            push(&spanned.value, spanned.span);
-        }
-    }
-    out
-}
-
-/// Fails compilation at `span` when `name` breaks the naming rule. The panic
-/// is in the constant itself, not in a helper, so rustc shows the rule's own
-/// message at the user's token and nothing inside kvstats-core.
-fn name_check(name: &str, span: Span, names: &Names<'_>) -> TokenStream {
-    let private = respan(names.private(), span);
-    let lit = LitStr::new(name, span);
-    quote_spanned! {span=>
-        const _: () = if let #private::core::result::Result::Err(__kvstats_error) =
-            #private::check_name(#lit)
-        {
-            #private::core::panic!("{}", __kvstats_error.message())
-        };
     }
 }
 

@@ -1,10 +1,7 @@
-//! Stage 2: rules that need more than one attribute. Every finding is
-//! recorded with the span of the offending token; nothing stops early.
-//!
-//! The naming rule itself (`[a-zA-Z_][a-zA-Z0-9_]*`, no `__` start) is not
-//! checked here: expansion emits a constant that runs the one `const fn` of
-//! kvstats-core, spanned to the attribute, so compile time and run time share
-//! one rule.
+//! Stage 2: every rule about what the attributes say, including the naming
+//! rule (`names.rs`, the very file kvstats-core's registry runs). Every
+//! finding is recorded with the span of the offending token; nothing stops
+//! early.
 
 use std::collections::HashMap;
 
@@ -12,7 +9,13 @@ use proc_macro2::Span;
 
 use crate::ast::{Container, Field, Shape};
 use crate::ctxt::Ctxt;
+use crate::names::check_name;
 use crate::naming;
+
+/// The labels `Registry::new()` sets on every series (kvstats-core's
+/// `DEFAULT_LABEL_PREFIX` and its levels); a per-series label of that name
+/// would appear twice in each series.
+const AUTOMATIC_LABELS: [&str; 3] = ["dynamo_namespace", "dynamo_component", "dynamo_endpoint"];
 
 /// Constants every generated module has; a metric may not take their names.
 pub const RESERVED_CONSTANTS: [&str; 2] = ["PREFIX", "ALL"];
@@ -37,10 +40,87 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         );
     }
     check_generated_names(cx, cont);
+    check_names(cx, cont);
     for field in &cont.fields {
         check_field(cx, field);
     }
     check_collisions(cx, cont);
+}
+
+/// Every name the attributes give, and every metric name they make, against
+/// the naming rule; the error says which name it is.
+fn check_names(cx: &Ctxt, cont: &Container<'_>) {
+    let attrs = &cont.attrs;
+    let rule = |kind: &str, value: &str, span: Span| {
+        if let Err(e) = check_name(value) {
+            cx.error_at(span, format!("invalid {kind} `{value}`: {}", e.message()));
+            return false;
+        }
+        true
+    };
+    let prefix_ok = match &attrs.prefix {
+        Some(p) => rule("prefix", &p.value, p.span),
+        None => true,
+    };
+    // A module name that is not even a Rust identifier is reported by
+    // `check_generated_names`; one error is enough.
+    if let Some(module) = attrs.module.as_ref() {
+        if naming::ident(&module.value, module.span).is_some() {
+            rule("module name", &module.value, module.span);
+        }
+    }
+    let mut made = None;
+    for field in cont.exported().filter(|f| !f.uncertain()) {
+        if let Shape::Flatten { .. } = field.shape() {
+            continue;
+        }
+        let part = field.name_part();
+        let kind = if field.attrs.name.is_some() {
+            "metric name"
+        } else {
+            "field name (the default metric name)"
+        };
+        let mut parts_ok = rule(kind, &part.value, part.span);
+        if let Some(unit) = &field.attrs.unit {
+            parts_ok &= rule("unit", &unit.value, unit.span);
+        }
+        if let Some(label) = &field.attrs.label {
+            if rule("label", &label.value, label.span)
+                && AUTOMATIC_LABELS.contains(&label.value.as_str())
+            {
+                cx.error_at(
+                    label.span,
+                    format!(
+                        "label `{}` is set by the registry on every series (one of \
+                         `Registry::new()`'s automatic labels); give this field another `label`",
+                        label.value
+                    ),
+                );
+            }
+        }
+        for old in &field.attrs.deprecated_names {
+            rule("deprecated name", &old.value, old.span);
+        }
+        if parts_ok && prefix_ok {
+            made.get_or_insert(naming::with_prefix(
+                attrs.prefix.as_ref().map(|p| p.value.as_str()),
+                &part.value,
+            ));
+        }
+    }
+    // The parts can be valid while the name they make is not (`_` + `x`).
+    if let (Some(prefix), Some(full)) = (&attrs.prefix, made) {
+        if let Err(e) = check_name(&full) {
+            cx.error_at(
+                prefix.span,
+                format!(
+                    "prefix `{}` makes metric names such as `{full}`, which is invalid: {}",
+                    prefix.value,
+                    e.message()
+                ),
+            );
+        }
+    }
 }
 
 /// The container and the module must be names Rust accepts, free in the scope.

@@ -32,16 +32,22 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
                 m.field.attrs.unit.as_ref().map(|u| u.value.as_str()),
                 &private,
             );
-            let label = option_str(
-                m.field.attrs.label.as_ref().map(|l| l.value.as_str()),
-                &private,
-            );
+            let labels = m.field.attrs.label.iter().map(|l| &l.value);
             let replaced_by = option_str(m.replaced_by.as_deref(), &private);
             let struct_name = stats.to_string();
             let constant = syn::ext::IdentExt::unraw(&m.constant).to_string();
             quote! {
-                &[#krate::MetricDef::__new(#name, #constant, #struct_name, #field, #help, #unit, #label)
-                    .__replaced_by(#replaced_by)]
+                &[#private::MetricParts {
+                    name: #name,
+                    constant: #constant,
+                    struct_name: #struct_name,
+                    field: #field,
+                    help: #help,
+                    unit: #unit,
+                    kind: #krate::MetricKind::Gauge,
+                    labels: &[#(#labels),*],
+                    replaced_by: #replaced_by,
+                }.def()]
             }
         }
         Part::Nested { inner, .. } => nested(inner, krate, "METRICS"),
@@ -133,21 +139,24 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
 
             /// Registers a new container on `registry` (a registry, namespace,
             /// component or endpoint). Fails if these metrics are already
-            /// registered there with the same labels.
+            /// registered there with the same labels. The series leave the
+            /// registry when the last clone of the returned handle is dropped.
+            #[must_use = "the series leave the registry when the returned handle is dropped"]
             pub fn register(
                 registry: &impl #krate::MetricsRegistry,
             ) -> #private::core::result::Result<#krate::Registered<Self>, #krate::Error> {
-                #private::register::<Self>(registry, &[])
+                #krate::MetricsRegistry::register::<Self>(registry, &[])
             }
 
             /// Like [`register`](Self::register), with constant labels added to
             /// every series, so several instances (data-parallel ranks) coexist:
             /// `register_with_labels(&component, &[("dp_rank", "0")])`.
+            #[must_use = "the series leave the registry when the returned handle is dropped"]
             pub fn register_with_labels(
                 registry: &impl #krate::MetricsRegistry,
                 labels: &[(&#str, &#str)],
             ) -> #private::core::result::Result<#krate::Registered<Self>, #krate::Error> {
-                #private::register::<Self>(registry, labels)
+                #krate::MetricsRegistry::register::<Self>(registry, labels)
             }
 
             /// Stores every field of `stats`: relaxed atomic stores, no lock,

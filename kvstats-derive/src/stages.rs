@@ -22,6 +22,11 @@ pub mod impls;
 pub mod keys;
 #[path = "naming.rs"]
 pub mod naming;
+// The naming rule, shared with kvstats-core (which uses all of it; the macro
+// needs only `check_name`).
+#[allow(dead_code)]
+#[path = "names.rs"]
+pub mod names;
 
 use syn::DeriveInput;
 

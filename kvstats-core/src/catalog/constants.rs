@@ -9,7 +9,7 @@
 /// ```
 /// use kvstats_core::constants_module;
 ///
-/// let module = constants_module!(kvstats_core::kvstats);
+/// let module = constants_module!(kvstats_core::dynamo::kvstats);
 /// assert_eq!(module.name(), "kvstats");
 /// assert_eq!(module.prefix(), "kvstats_");
 /// assert_eq!(module.current()[0], "kvstats_active_blocks");
@@ -59,7 +59,7 @@ impl ConstantsModule {
 /// ```
 /// use kvstats_core::constants_module;
 ///
-/// assert_eq!(constants_module!(kvstats_core::spec_decode).name(), "spec_decode");
+/// assert_eq!(constants_module!(kvstats_core::dynamo::spec_decode).name(), "spec_decode");
 /// ```
 #[macro_export]
 macro_rules! constants_module {

@@ -1,22 +1,14 @@
 //! One row of the catalog: a metric as a scrape shows it.
 
 use super::Catalog;
-use crate::group::DROPPED_METRIC;
 use crate::metric::MetricDef;
-
-/// The `# HELP` of [`DROPPED_METRIC`]; `tests/catalog_scrape.rs` compares it
-/// with what a scrape says.
-const DROPPED_HELP: &str =
-    "Values of per-position metrics dropped because the vector was longer than the field's max";
-
-/// The group of metrics the registry adds itself rather than a stats struct.
-pub(crate) const REGISTRY_GROUP: &str = "Registry";
 
 /// A label of a metric.
 ///
 /// ```
 /// use kvstats_core::catalog::Catalog;
-/// use kvstats_core::{KvStats, Registry};
+/// use kvstats_core::Registry;
+/// use kvstats_core::dynamo::KvStats;
 ///
 /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
 /// let catalog = Catalog::new(&component).instance_label("dp_rank")?.add::<KvStats>();
@@ -41,7 +33,8 @@ pub struct Label {
 ///
 /// ```
 /// use kvstats_core::catalog::Catalog;
-/// use kvstats_core::{KvStats, Registry};
+/// use kvstats_core::Registry;
+/// use kvstats_core::dynamo::KvStats;
 ///
 /// let catalog = Catalog::new(&Registry::new()).add::<KvStats>();
 /// let usage = &catalog.entries()[2];
@@ -59,7 +52,7 @@ pub struct Entry {
     pub name: String,
     /// The name without the root prefix: the value of the Rust constant.
     pub base_name: &'static str,
-    /// The Prometheus type: `gauge`, or `counter` for the registry's counter.
+    /// The Prometheus type: `gauge` or `counter`.
     pub kind: &'static str,
     /// The unit suffix, if the field declares one.
     pub unit: Option<&'static str>,
@@ -68,7 +61,7 @@ pub struct Entry {
     pub labels: Vec<Label>,
     /// The help text, exactly as in `# HELP`.
     pub help: &'static str,
-    /// The stats struct that declares it, or `Registry` for the registry's own.
+    /// The stats struct that declares it, or `kvstats_core` for the library's own.
     pub group: &'static str,
     /// Where the value comes from: `KvStats.kv_active_blocks`.
     pub source: String,
@@ -83,7 +76,7 @@ impl Entry {
             base_name: def.name,
             kind: def.kind.as_str(),
             unit: def.unit,
-            labels: catalog.label_names(def.label),
+            labels: catalog.label_names(def.labels),
             help: def.help,
             group: def.struct_name,
             source: def.source(),
@@ -91,25 +84,13 @@ impl Entry {
         }
     }
 
-    /// The counter of values dropped past a per-position field's `max`.
-    pub(super) fn dropped_positions(catalog: &Catalog) -> Entry {
-        Entry {
-            name: catalog.full_name(DROPPED_METRIC),
-            base_name: DROPPED_METRIC,
-            kind: "counter",
-            unit: None,
-            labels: catalog.label_names(Some("metric")),
-            help: DROPPED_HELP,
-            group: REGISTRY_GROUP,
-            source: format!("{REGISTRY_GROUP} (per-position fields)"),
-            replaced_by: None,
-        }
-    }
-
-    /// The label of this metric that is neither fixed nor per registration:
-    /// `position` of a per-position field, `metric` of the dropped counter.
-    pub(crate) fn own_label<'a>(&'a self, catalog: &Catalog) -> Option<&'a str> {
+    /// The labels of this metric that are neither fixed nor per registration:
+    /// `position` of a per-position field, `metric` and `reason` of the
+    /// library's counter of dropped values.
+    pub(crate) fn own_labels(&self, catalog: &Catalog) -> impl Iterator<Item = &str> {
         let shared = catalog.fixed_labels.len() + catalog.instance_labels.len();
-        self.labels.get(shared).map(|l| l.name.as_str())
+        self.labels[shared.min(self.labels.len())..]
+            .iter()
+            .map(|l| l.name.as_str())
     }
 }

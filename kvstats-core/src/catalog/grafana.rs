@@ -191,7 +191,7 @@ fn legend(catalog: &Catalog, entry: &Entry) -> String {
         .instance_labels()
         .iter()
         .map(String::as_str)
-        .chain(entry.own_label(catalog));
+        .chain(entry.own_labels(catalog));
     for label in labels {
         out.push_str(&format!(" {label}={{{{{label}}}}}"));
     }

@@ -7,13 +7,14 @@
 //!
 //! ```
 //! use kvstats_core::catalog::{Catalog, Format};
-//! use kvstats_core::{constants_module, KvStats, Registry};
+//! use kvstats_core::{constants_module, Registry};
+//! use kvstats_core::dynamo::KvStats;
 //!
 //! let component = Registry::new().namespace("dynamo")?.component("backend")?;
 //! let catalog = Catalog::new(&component)
 //!     .instance_label("dp_rank")?
 //!     .add::<KvStats>()
-//!     .constants(constants_module!(kvstats_core::kvstats));
+//!     .constants(constants_module!(kvstats_core::dynamo::kvstats));
 //!
 //! assert_eq!(catalog.entries()[0].name, "dynamo_component_kvstats_active_blocks");
 //! let markdown = catalog.render(Format::Markdown);
@@ -85,12 +86,14 @@ mod json;
 mod json_value;
 mod markdown;
 mod python;
+#[cfg(feature = "dynamo")]
 mod shipped;
 
 pub use constants::ConstantsModule;
 pub use entry::{Entry, Label};
 pub use format::{Format, UnknownFormat};
 pub use json::SCHEMA_VERSION;
+#[cfg(feature = "dynamo")]
 pub use shipped::shipped;
 
 use crate::error::{checked, Error, Result};
@@ -103,13 +106,14 @@ use crate::registry::MetricsRegistry;
 ///
 /// ```
 /// use kvstats_core::catalog::Catalog;
-/// use kvstats_core::{ForwardPassMetrics, Registry};
+/// use kvstats_core::Registry;
+/// use kvstats_core::dynamo::ForwardPassMetrics;
 ///
 /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
 /// let catalog = Catalog::new(&component).add::<ForwardPassMetrics>();
 /// let groups: Vec<_> = catalog.entries().iter().map(|e| e.group).collect();
 /// assert_eq!(groups.first(), Some(&"WorkerStats"));
-/// assert_eq!(groups.last(), Some(&"Registry"));
+/// assert_eq!(groups.last(), Some(&"kvstats_core"));
 /// # Ok::<(), kvstats_core::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -133,7 +137,8 @@ impl Catalog {
     /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
     /// let catalog = Catalog::new(&component);
     /// assert_eq!(catalog.root_prefix(), "dynamo_component");
-    /// assert!(catalog.entries().is_empty());
+    /// // Only the library's own metrics, which every registry can export.
+    /// assert_eq!(catalog.entries().len(), kvstats_core::own::METRICS.len());
     /// # Ok::<(), kvstats_core::Error>(())
     /// ```
     pub fn new(registry: &impl MetricsRegistry) -> Self {
@@ -185,7 +190,7 @@ impl Catalog {
         if self.fixed_labels.iter().any(|(k, _)| k == name) {
             return Err(Error::ReservedLabel {
                 label: name.to_owned(),
-                owner: "the registry level of this catalog sets it",
+                owner: "the registry level of this catalog sets it".to_owned(),
             });
         }
         if self.instance_labels.iter().any(|k| k == name) {
@@ -203,7 +208,8 @@ impl Catalog {
     ///
     /// ```
     /// use kvstats_core::catalog::Catalog;
-    /// use kvstats_core::{ForwardPassMetrics, KvStats, Registry};
+    /// use kvstats_core::Registry;
+    /// use kvstats_core::dynamo::{ForwardPassMetrics, KvStats};
     ///
     /// let registry = Registry::new();
     /// let both = Catalog::new(&registry).add::<KvStats>().add::<ForwardPassMetrics>();
@@ -251,19 +257,15 @@ impl Catalog {
         &self.modules
     }
 
-    /// Every metric a scrape shows, in the order the types and fields were
-    /// added, followed by the registry's dropped-positions counter when a
-    /// per-position field is present.
+    /// Every metric a scrape can show, in the order the types and fields
+    /// were added, followed by the library's own ([`own::METRICS`](crate::own::METRICS)).
     pub fn entries(&self) -> Vec<Entry> {
-        let mut entries: Vec<Entry> = self
-            .metrics
+        self.metrics
             .iter()
+            .copied()
+            .chain(crate::own::METRICS)
             .map(|d| Entry::from_def(self, d))
-            .collect();
-        if self.metrics.iter().any(|d| d.label.is_some()) {
-            entries.push(Entry::dropped_positions(self));
-        }
-        entries
+            .collect()
     }
 
     /// The name a scrape shows for `name`: the root prefix added.
@@ -285,8 +287,8 @@ impl Catalog {
         }
     }
 
-    /// Every label name of a metric whose own label (if any) is `own`.
-    fn label_names(&self, own: Option<&str>) -> Vec<Label> {
+    /// Every label name of a metric whose own labels are `own`.
+    fn label_names(&self, own: &[&str]) -> Vec<Label> {
         let fixed = self.fixed_labels.iter().map(|(k, v)| Label {
             name: k.clone(),
             value: Some(v.clone()),
@@ -295,8 +297,8 @@ impl Catalog {
             name: k.clone(),
             value: None,
         });
-        let own = own.map(|k| Label {
-            name: k.to_owned(),
+        let own = own.iter().map(|k| Label {
+            name: (*k).to_owned(),
             value: None,
         });
         fixed.chain(instance).chain(own).collect()

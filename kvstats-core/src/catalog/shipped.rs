@@ -1,9 +1,9 @@
 //! The catalog of the stats structs this crate ships.
 
 use super::Catalog;
+use crate::dynamo::ForwardPassMetrics;
 use crate::error::Result;
 use crate::registry::Registry;
-use crate::stats::ForwardPassMetrics;
 
 /// The catalog of [`ForwardPassMetrics`] as an inference worker exports it:
 /// namespace `dynamo`, component `backend`, one registration per
@@ -26,7 +26,7 @@ pub fn shipped() -> Result<Catalog> {
         .with_title("kvstats")
         .instance_label("dp_rank")?
         .add::<ForwardPassMetrics>()
-        .constants(crate::constants_module!(crate::worker))
-        .constants(crate::constants_module!(crate::kvstats))
-        .constants(crate::constants_module!(crate::spec_decode)))
+        .constants(crate::constants_module!(crate::dynamo::worker))
+        .constants(crate::constants_module!(crate::dynamo::kvstats))
+        .constants(crate::constants_module!(crate::dynamo::spec_decode)))
 }

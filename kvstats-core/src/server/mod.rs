@@ -1,7 +1,8 @@
 //! The `/metrics` HTTP server (feature `server`, on by default).
 //!
 //! ```
-//! use kvstats_core::{KvStats, KvStatsGauges, MetricsServer, Registry};
+//! use kvstats_core::{MetricsServer, Registry};
+//! use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> kvstats_core::Result<()> {

@@ -1,6 +1,7 @@
 // Two nested structs export the same metric name: each is fine on its own, so
 // only the outer struct can see the clash, when its METRICS are evaluated.
-use kvstats_core::{KvStats, PromGauges};
+use kvstats_core::PromGauges;
+use kvstats_core::dynamo::KvStats;
 
 #[derive(Debug, Default, PromGauges)]
 #[prom(prefix = "kvstats")]

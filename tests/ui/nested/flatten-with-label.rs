@@ -1,4 +1,5 @@
-use kvstats_core::{KvStats, PromGauges};
+use kvstats_core::PromGauges;
+use kvstats_core::dynamo::KvStats;
 
 #[derive(PromGauges)]
 pub struct ForwardPassMetrics {

@@ -1,4 +1,5 @@
-//! The value cells that generated containers are made of.
+//! The value cells generated containers are made of, and what a scrape
+//! reads from them.
 //!
 //! A cell is one relaxed atomic word stored inline in the container, so an
 //! `update_from` is a run of plain stores into one allocation: no lock, no
@@ -104,8 +105,8 @@ impl fmt::Debug for Gauge {
 /// position `i` is exported with the label `position="i"`.
 ///
 /// At most `MAX` positions are kept; values past the cap are dropped and
-/// counted in [`dropped`](Self::dropped), which the registry exports as
-/// `kvstats_positions_dropped_total`.
+/// counted in [`dropped`](Self::dropped), which the registry exports in its
+/// own counter [`DROPPED_VALUES`](crate::own::DROPPED_VALUES).
 ///
 /// ```
 /// use kvstats_core::PositionGauges;

@@ -1,8 +1,49 @@
-//! The load statistics of an LLM inference worker, as the reference runtime
-//! publishes them, annotated for export.
+//! The reference runtime (NVIDIA Dynamo): the load statistics its inference
+//! workers publish, annotated for export with the names and help strings a
+//! scrape of the reference showed, its publisher, and its default prefixes.
+//!
+//! ```
+//! use kvstats_core::Registry;
+//! use kvstats_core::dynamo::{ForwardPassMetrics, KvStats, WorkerMetricsPublisher};
+//!
+//! let registry = Registry::new(); // `dynamo::PREFIX` and `dynamo::LABEL_PREFIX`
+//! let backend = registry.namespace("dynamo")?.component("backend")?;
+//! let publisher = WorkerMetricsPublisher::with_labels(&backend, &[("dp_rank", "0")])?;
+//! publisher.publish(ForwardPassMetrics {
+//!     kv_stats: KvStats { kv_active_blocks: 42, ..Default::default() },
+//!     ..Default::default()
+//! });
+//! assert!(registry.prometheus_text()?.lines().any(|line| line ==
+//!     r#"dynamo_component_kvstats_active_blocks{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo"} 42"#));
+//! # Ok::<(), kvstats_core::Error>(())
+//! ```
 
 use crate::PromGauges;
 
+/// The root metric-name prefix of the reference runtime, the default of
+/// [`Registry::new`](crate::Registry::new).
+pub use crate::registry::DEFAULT_PREFIX as PREFIX;
+
+/// The prefix of the reference runtime's automatic labels
+/// (`dynamo_namespace`, ..), the default of [`Registry::new`](crate::Registry::new).
+pub use crate::registry::DEFAULT_LABEL_PREFIX as LABEL_PREFIX;
+
+/// The publisher of everything a worker reports after a forward pass: the
+/// worker, KV-cache and speculative-decoding gauges, since
+/// [`ForwardPassMetrics`] flattens all three.
+///
+/// ```
+/// use kvstats_core::Registry;
+/// use kvstats_core::dynamo::WorkerMetricsPublisher;
+///
+/// let component = Registry::new().namespace("dynamo")?.component("backend")?;
+/// let rank0 = WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", "0")])?;
+/// let rank1 = WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", "1")])?;
+/// assert!(WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", "1")]).is_err());
+/// # drop((rank0, rank1));
+/// # Ok::<(), kvstats_core::Error>(())
+/// ```
+pub type WorkerMetricsPublisher = crate::MetricsPublisher<ForwardPassMetrics>;
 /// KV-cache statistics of one worker (or one data-parallel rank).
 ///
 /// Exported with the exact names and help strings of the reference runtime.

@@ -1,0 +1,165 @@
+//! The text exposition format 0.0.4, written from the plan and the cells,
+//! with the families of `prometheus` collectors merged in by name so every
+//! name has one family.
+//!
+//! A foreign family whose name is also one of ours is merged into ours when
+//! it has the same type, help and label names (a series with the same labels
+//! as one of ours is left out); otherwise it is left out. Either way the
+//! exposition stays valid, and what was left out is counted in
+//! [`own::DROPPED_VALUES`] with `reason="foreign_conflict"`.
+
+use prometheus::proto::{MetricFamily, MetricType};
+
+use crate::error::Result;
+use crate::metric::MetricKind;
+use crate::text::{label_pairs, write_integer, write_value};
+
+use super::plan::{Family, Plan};
+use super::series::{self, cmp_series_labels, Series};
+
+/// The `Content-Type` of the text exposition.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Appends the exposition of every series under `scope`, and of `foreign`
+/// (sorted by name, as `gather()` returns it), to `out`.
+pub(crate) fn write(
+    plan: &Plan,
+    scope: &[(String, String)],
+    foreign: &[MetricFamily],
+    out: &mut String,
+) -> Result<()> {
+    count_conflicts(plan, foreign);
+    let encoder = prometheus::TextEncoder::new();
+    let mut foreign = foreign.iter().peekable();
+    for family in plan.families.values() {
+        while let Some(theirs) = foreign.next_if(|f| f.name() < &*family.name) {
+            encoder.encode_utf8(std::slice::from_ref(theirs), out)?;
+        }
+        match foreign.next_if(|f| f.name() == &*family.name) {
+            Some(theirs) if compatible(family, theirs) => {
+                write_merged(plan, family, scope, theirs, out);
+            }
+            _ => write_family(plan, family, scope, out),
+        }
+    }
+    for theirs in foreign {
+        encoder.encode_utf8(std::slice::from_ref(theirs), out)?;
+    }
+    Ok(())
+}
+
+/// Writes one family; leaves it out when it has no series under `scope`.
+fn write_family(plan: &Plan, family: &Family, scope: &[(String, String)], out: &mut String) {
+    let start = out.len();
+    out.push_str(&family.header);
+    let after_header = out.len();
+    series::for_each(plan, family, scope, |s| write_sample(out, &family.name, s));
+    if out.len() == after_header {
+        out.truncate(start);
+    }
+}
+
+/// One sample line: `name{labels} value`.
+fn write_sample(out: &mut String, name: &str, series: &Series<'_>) {
+    out.push_str(name);
+    if series.has_labels() {
+        out.push('{');
+        series.write_labels(out);
+        out.push('}');
+    }
+    out.push(' ');
+    write_value(out, series.value);
+    out.push('\n');
+}
+
+/// Whether a foreign family can share a name with `ours`: same type, help
+/// and label names.
+fn compatible(ours: &Family, theirs: &MetricFamily) -> bool {
+    let kind = match theirs.get_field_type() {
+        MetricType::GAUGE => MetricKind::Gauge,
+        MetricType::COUNTER => MetricKind::Counter,
+        _ => return false,
+    };
+    let Some(names) = &ours.label_names else {
+        return false;
+    };
+    kind == ours.kind
+        && theirs.help() == &*ours.help
+        && theirs.get_metric().iter().all(|m| {
+            let mut theirs: Vec<&str> = m.get_label().iter().map(|l| l.name()).collect();
+            theirs.sort_unstable();
+            theirs.iter().copied().eq(names.iter().map(|n| &**n))
+        })
+}
+
+/// Counts (once per scrape) each foreign family that clashes with ours.
+fn count_conflicts(plan: &Plan, foreign: &[MetricFamily]) {
+    let clashing = foreign.iter().filter(|theirs| {
+        plan.families
+            .get(theirs.name())
+            .is_some_and(|ours| !compatible(ours, theirs))
+    });
+    for theirs in clashing {
+        plan.count_conflict(theirs.name());
+    }
+}
+
+/// Our family with the series of a compatible foreign one merged in order;
+/// a foreign series with the labels of one of ours is left out and counted.
+fn write_merged(
+    plan: &Plan,
+    family: &Family,
+    scope: &[(String, String)],
+    theirs: &MetricFamily,
+    out: &mut String,
+) {
+    // (labels, value, timestamp, ours)
+    let mut samples: Vec<(String, f64, Option<i64>, bool)> = Vec::new();
+    series::for_each(plan, family, scope, |s| {
+        let mut labels = String::new();
+        s.write_labels(&mut labels);
+        samples.push((labels, s.value, None, true));
+    });
+    for metric in theirs.get_metric() {
+        let mut pairs: Vec<(&str, &str)> = metric
+            .get_label()
+            .iter()
+            .map(|l| (l.name(), l.value()))
+            .collect();
+        pairs.sort_unstable();
+        let labels = label_pairs(&pairs);
+        let value = match family.kind {
+            MetricKind::Counter => metric.get_counter().get_value(),
+            MetricKind::Gauge => metric.get_gauge().get_value(),
+        };
+        // 0 is "no timestamp", as the `prometheus` crate's encoder reads it.
+        let timestamp = Some(metric.timestamp_ms()).filter(|&ms| ms != 0);
+        samples.push((labels, value, timestamp, false));
+    }
+    // Ours before theirs among equal labels, so the duplicate dropped is theirs.
+    samples.sort_by(|a, b| cmp_series_labels(&a.0, &b.0).then(b.3.cmp(&a.3)));
+    let before = samples.len();
+    samples.dedup_by(|later, kept| later.0 == kept.0);
+    if samples.len() < before {
+        plan.count_conflict(&family.name);
+    }
+    if samples.is_empty() {
+        return;
+    }
+    out.push_str(&family.header);
+    for (labels, value, timestamp, _) in &samples {
+        out.push_str(&family.name);
+        if !labels.is_empty() {
+            out.push('{');
+            out.push_str(labels);
+            out.push('}');
+        }
+        out.push(' ');
+        write_value(out, *value);
+        if let Some(ms) = timestamp {
+            out.push(' ');
+            write_integer(out, *ms);
+        }
+        out.push('\n');
+    }
+}

@@ -1,0 +1,1 @@
+../../kvstats-core/src/names.rs
