@@ -6,8 +6,8 @@
 //! curl -s localhost:8081/metrics | grep kvstats
 //! ```
 //!
-//! `--help` lists the flags. The traffic simulation lives in `kvstats::sim`
-//! and the command line in `kvstats::cli`; this file is the wiring a real
+//! `--help` lists the flags. The traffic simulation lives in `simulation::sim`
+//! and the command line in `simulation::cli`; this file is the wiring a real
 //! worker would have: a registry, one publisher per data-parallel rank, the
 //! server, and a clean stop on Ctrl-C or SIGTERM.
 
@@ -16,10 +16,10 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use kvstats::cli::{self, Command, WorkerArgs};
-use kvstats::published::Published;
-use kvstats::sim::WorkerSim;
 use kvstats_core::{ForwardPassMetrics, MetricsServer, Registry, WorkerMetricsPublisher};
+use simulation::cli::{self, Command, WorkerArgs};
+use simulation::published::Published;
+use simulation::sim::WorkerSim;
 
 fn main() -> ExitCode {
     let args = match cli::parse(std::env::args().skip(1)) {

@@ -1,11 +1,11 @@
 //! Per-instance constant labels and per-position vectors.
 
-use kvstats::exposition::{lines_of, sample_lines};
+use harness::exposition::{lines_of, sample_lines};
 use kvstats_core::{Error, KvStats, KvStatsGauges, PromGauges, Registry};
 
 #[test]
 fn ranks_with_different_labels_coexist_and_the_same_labels_twice_fail() {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     let rank0 = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     let rank1 = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
     rank0.update_from(&KvStats {
@@ -33,7 +33,7 @@ fn ranks_with_different_labels_coexist_and_the_same_labels_twice_fail() {
 
 #[test]
 fn auto_labels_are_reserved() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     let err =
         KvStatsGauges::register_with_labels(&component, &[("dynamo_namespace", "x")]).unwrap_err();
     assert!(matches!(err, Error::ReservedLabel { .. }));
@@ -46,7 +46,7 @@ fn auto_labels_are_reserved() {
 
 #[test]
 fn label_names_follow_the_naming_rule() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     for bad in ["dp-rank", "1dp", "__dp", "dp:rank", ""] {
         let err = KvStatsGauges::register_with_labels(&component, &[(bad, "0")]).unwrap_err();
         assert!(
@@ -65,7 +65,7 @@ fn label_names_follow_the_naming_rule() {
 
 #[test]
 fn label_values_are_escaped() {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     KvStatsGauges::register_with_labels(&component, &[("model", "a \"quoted\"\\name\n")]).unwrap();
     let text = registry.prometheus_text().unwrap();
     let first = text.lines().nth(2).unwrap();
@@ -77,7 +77,7 @@ fn label_values_are_escaped() {
 
 #[test]
 fn one_metric_cannot_have_two_sets_of_label_names() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     let err = KvStatsGauges::register(&component).unwrap_err();
     assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
@@ -88,7 +88,7 @@ fn one_metric_cannot_have_two_sets_of_label_names() {
 
 #[test]
 fn unregister_frees_the_labels_for_a_new_registration() {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     let gauges = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     gauges.unregister().unwrap();
     assert_eq!(registry.prometheus_text().unwrap(), "");

@@ -7,10 +7,10 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kvstats::http;
-use kvstats::processes;
-use kvstats::prometheus;
-use kvstats::tempdir::TempDir;
+use harness::http;
+use harness::processes;
+use harness::prometheus;
+use harness::tempdir::TempDir;
 
 fn script(args: &[&str]) -> Output {
     Command::new("bash")

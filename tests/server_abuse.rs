@@ -17,14 +17,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kvstats::exposition::{self, Sample};
-use kvstats::http::{self, parse_replies, raw_exchange};
-use kvstats::long_tests;
-use kvstats::processes;
-use kvstats::published::Published;
-use kvstats::rng::Rng;
-use kvstats::worker_process::{worker_binary, WorkerProcess};
+use harness::exposition::{self, Sample};
+use harness::http::{self, parse_replies, raw_exchange};
+use harness::long_tests;
+use harness::processes;
+use harness::worker_process::{worker_binary, WorkerProcess};
 use kvstats_core::{MetricsServer, Registry, CONTENT_TYPE};
+use simulation::published::Published;
+use simulation::rng::Rng;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
@@ -178,7 +178,7 @@ async fn open_connections_never_exceed_max_connections() {
     let peak = sampler.await.unwrap();
     // The clients filled every slot, and none past it.
     assert_eq!(peak, LIMIT);
-    kvstats::poll::until("every connection closed", WAIT, || {
+    harness::poll::until("every connection closed", WAIT, || {
         let open = server.open_connections();
         async move {
             if open == 0 {
@@ -267,7 +267,7 @@ impl SocketSampler {
 
 /// Waits until the worker has `sockets` open again: every connection closed.
 async fn wait_for_sockets(pid: u32, sockets: usize) {
-    kvstats::poll::until("the worker's connections closed", WAIT, || async move {
+    harness::poll::until("the worker's connections closed", WAIT, || async move {
         let open = processes::open_sockets(pid).map_err(|e| e.to_string())?;
         if open == sockets {
             Ok(())

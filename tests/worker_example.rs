@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use kvstats::published::Published;
-use kvstats::worker_process::{example_binary, run_to_exit, WorkerProcess};
+use harness::worker_process::{example_binary, run_to_exit, WorkerProcess};
+use simulation::published::Published;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -35,7 +35,7 @@ fn scrape(worker: &WorkerProcess) -> String {
         .build()
         .unwrap();
     let response = runtime
-        .block_on(kvstats::http::get(worker.addr(), "/metrics"))
+        .block_on(harness::http::get(worker.addr(), "/metrics"))
         .expect("the worker answers");
     assert_eq!(response.status, 200);
     response.body
@@ -60,7 +60,7 @@ fn the_worker_serves_the_reference_metrics_with_the_values_it_published() {
     let published = published_lines(&worker, 10);
     let body = scrape(&worker);
 
-    let samples = kvstats::exposition::parse(&body).expect("the scrape parses");
+    let samples = harness::exposition::parse(&body).expect("the scrape parses");
     for name in [
         "dynamo_component_kvstats_active_blocks",
         "dynamo_component_kvstats_total_blocks",

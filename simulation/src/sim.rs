@@ -49,7 +49,7 @@ impl Request {
 /// One simulated worker (or data-parallel rank).
 ///
 /// ```
-/// use kvstats::sim::{WorkerSim, TOTAL_BLOCKS};
+/// use simulation::sim::{WorkerSim, TOTAL_BLOCKS};
 ///
 /// let mut sim = WorkerSim::new(42, 0);
 /// let metrics = sim.step();
@@ -92,7 +92,7 @@ impl WorkerSim {
     /// The rank given to [`new`](Self::new).
     ///
     /// ```
-    /// assert_eq!(kvstats::sim::WorkerSim::new(1, 3).rank(), 3);
+    /// assert_eq!(simulation::sim::WorkerSim::new(1, 3).rank(), 3);
     /// ```
     pub fn rank(&self) -> u32 {
         self.rank
@@ -102,7 +102,7 @@ impl WorkerSim {
     /// returns what the worker publishes for it.
     ///
     /// ```
-    /// let mut sim = kvstats::sim::WorkerSim::new(7, 0);
+    /// let mut sim = simulation::sim::WorkerSim::new(7, 0);
     /// let first = sim.step();
     /// let later = (0..50).map(|_| sim.step()).last().unwrap();
     /// assert_ne!(first, later);

@@ -4,7 +4,7 @@
 /// SplitMix64: tiny, fast, and good enough to make plausible traffic.
 ///
 /// ```
-/// use kvstats::rng::Rng;
+/// use simulation::rng::Rng;
 ///
 /// let mut a = Rng::new(7);
 /// let mut b = Rng::new(7);
@@ -35,7 +35,7 @@ impl Rng {
     /// A uniform value in `[0, 1)`.
     ///
     /// ```
-    /// let x = kvstats::rng::Rng::new(1).unit();
+    /// let x = simulation::rng::Rng::new(1).unit();
     /// assert!((0.0..1.0).contains(&x));
     /// ```
     pub fn unit(&mut self) -> f64 {
@@ -46,7 +46,7 @@ impl Rng {
     /// A uniform integer in `[low, high)`; `low` when the range is empty.
     ///
     /// ```
-    /// assert_eq!(kvstats::rng::Rng::new(1).range(5, 5), 5);
+    /// assert_eq!(simulation::rng::Rng::new(1).range(5, 5), 5);
     /// ```
     pub fn range(&mut self, low: u64, high: u64) -> u64 {
         if high <= low {
@@ -58,7 +58,7 @@ impl Rng {
     /// `true` with probability `p`.
     ///
     /// ```
-    /// let mut rng = kvstats::rng::Rng::new(1);
+    /// let mut rng = simulation::rng::Rng::new(1);
     /// assert!(!rng.chance(0.0));
     /// assert!(rng.chance(1.0));
     /// ```

@@ -31,13 +31,13 @@ Options:
 /// The settings of one worker run.
 ///
 /// ```
-/// use kvstats::cli::{parse, Command};
+/// use simulation::cli::{parse, Command};
 ///
 /// let Command::Run(args) = parse(["--ranks", "2", "--seed=7"].map(String::from))? else {
 ///     unreachable!()
 /// };
 /// assert_eq!((args.ranks, args.seed, args.steps), (2, 7, None));
-/// # Ok::<(), kvstats::cli::ArgsError>(())
+/// # Ok::<(), simulation::cli::ArgsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerArgs {
@@ -75,7 +75,7 @@ impl WorkerArgs {
     /// The data-parallel ranks this worker publishes.
     ///
     /// ```
-    /// let args = kvstats::cli::WorkerArgs { ranks: 2, first_rank: 4, ..Default::default() };
+    /// let args = simulation::cli::WorkerArgs { ranks: 2, first_rank: 4, ..Default::default() };
     /// assert_eq!(args.rank_ids().collect::<Vec<_>>(), [4, 5]);
     /// ```
     pub fn rank_ids(&self) -> impl Iterator<Item = u32> {
@@ -96,7 +96,7 @@ pub enum Command {
 /// A command line that cannot be run, with the flag and value at fault.
 ///
 /// ```
-/// let err = kvstats::cli::parse(["--ranks", "zero"].map(String::from)).unwrap_err();
+/// let err = simulation::cli::parse(["--ranks", "zero"].map(String::from)).unwrap_err();
 /// assert_eq!(err.to_string(), "invalid value `zero` for --ranks: expected a whole number in 1..=64");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,11 +114,11 @@ impl std::error::Error for ArgsError {}
 /// the next argument or after `=`.
 ///
 /// ```
-/// use kvstats::cli::{parse, Command};
+/// use simulation::cli::{parse, Command};
 ///
 /// assert_eq!(parse(["--help".to_string()])?, Command::Help);
 /// assert!(parse(["--bogus".to_string()]).is_err());
-/// # Ok::<(), kvstats::cli::ArgsError>(())
+/// # Ok::<(), simulation::cli::ArgsError>(())
 /// ```
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgsError> {
     let mut parsed = WorkerArgs::default();

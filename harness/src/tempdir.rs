@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// removes it and everything in it.
 ///
 /// ```
-/// let dir = kvstats::tempdir::TempDir::new("demo")?;
+/// let dir = harness::tempdir::TempDir::new("demo")?;
 /// let path = dir.path().to_owned();
 /// std::fs::write(path.join("x"), "1")?;
 /// drop(dir);
