@@ -10,7 +10,6 @@ use std::process::{Command, Output};
 use harness::http;
 use harness::processes;
 use harness::prometheus;
-use harness::tempdir::TempDir;
 
 fn script(args: &[&str]) -> Output {
     Command::new("bash")
@@ -55,7 +54,7 @@ fn start_runs_a_ready_server_in_the_background_and_stop_ends_it() {
     if !prometheus::required() {
         return;
     }
-    let dir = TempDir::new("script").unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let datadir = dir.path().join("run");
     let datadir_arg = datadir.to_string_lossy().into_owned();
     let port = free_port();

@@ -3,10 +3,10 @@
 //! - [`http`], [`exposition`], [`worker_process`], [`fixtures`]: a small HTTP
 //!   client, a strict exposition reader, a way to run the `worker` example,
 //!   and the registry most tests start from;
-//! - [`prometheus`], [`processes`], [`poll`], [`tempdir`], [`long_tests`]:
-//!   support for the tests against a real Prometheus and the load tests: the
-//!   server and `promtool`, what `/proc` says about a process, bounded
-//!   waiting, a directory per test, and the switch to the long variants.
+//! - [`prometheus`], [`processes`], [`poll`], [`long_tests`]: support for the
+//!   tests against a real Prometheus and the load tests: the server and
+//!   `promtool`, what `/proc` says about a process, bounded waiting, and the
+//!   switch to the long variants.
 #![deny(missing_docs)]
 
 use std::path::Path;
@@ -18,7 +18,6 @@ pub mod long_tests;
 pub mod poll;
 pub mod processes;
 pub mod prometheus;
-pub mod tempdir;
 pub mod worker_process;
 
 /// The workspace's root folder: the manifest of the root package, which owns
