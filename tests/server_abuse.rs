@@ -23,8 +23,9 @@ use harness::long_tests;
 use harness::processes;
 use harness::worker_process::{worker_binary, WorkerProcess};
 use kvstats_core::{MetricsServer, Registry, CONTENT_TYPE};
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng as _, SeedableRng};
 use simulation::published::Published;
-use simulation::rng::Rng;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
@@ -379,8 +380,8 @@ async fn malformed_request_lines(addr: SocketAddr) {
 /// Random bytes, the same on every run (seeded): none is an HTTP request.
 async fn binary_garbage(addr: SocketAddr) {
     for seed in 0..16 {
-        let mut rng = Rng::new(seed);
-        let bytes: Vec<u8> = (0..4096).map(|_| rng.next_u64() as u8).collect();
+        let mut bytes = vec![0u8; 4096];
+        ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut bytes);
         let reply = raw_exchange(addr, &bytes).await.unwrap();
         assert_eq!(
             without_date(&reply),
