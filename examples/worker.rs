@@ -17,22 +17,13 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use kvstats_core::{ForwardPassMetrics, MetricsServer, Registry, WorkerMetricsPublisher};
-use simulation::cli::{self, Command, WorkerArgs};
+use simulation::cli::{self, WorkerArgs};
 use simulation::published::Published;
 use simulation::sim::WorkerSim;
 
 fn main() -> ExitCode {
-    let args = match cli::parse(std::env::args().skip(1)) {
-        Ok(Command::Run(args)) => args,
-        Ok(Command::Help) => {
-            print!("{}", cli::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("worker: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    // `--help` prints the help and exits 0; a bad argument, clap's error and 2.
+    let args = cli::parse();
     let result = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

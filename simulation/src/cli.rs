@@ -1,183 +1,125 @@
-//! The command line of the `worker` example.
-//!
-//! Seven flags do not need clap: a hand-written loop keeps the example's
-//! build to the crates the worker itself uses, and its errors can name the
-//! flag and the value exactly as the user typed them.
+//! The command line of the `worker` example, read by clap: `--help`, the
+//! defaults, the range checks and the errors (which name the flag and the
+//! value, and exit with status 2) are clap's.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser as _;
+use clap::Parser;
 use kvstats_core::server::parse_addr;
 
-/// What `--help` prints.
-pub const USAGE: &str = "\
-Usage: worker [OPTIONS]
-
-A simulated inference worker (namespace `dynamo`, component `backend`) that
-publishes ForwardPassMetrics and serves them on /metrics.
-
-Options:
-  --addr IP:PORT       address to serve on [default: $KVSTATS_METRICS_ADDR, else 127.0.0.1:8081]
-  --ranks N            data-parallel ranks, one publisher each (1..=64) [default: 1]
-  --first-rank R       the rank of the first publisher [default: 0]
-  --interval-ms MS     time between two publishes (1..=3600000) [default: 100]
-  --seed S             seed of the simulation; the same seed publishes the same values [default: 42]
-  --steps N            publish N times, then keep the last values and keep serving
-  --print-published    print one line per publish: published rank=R step=N kv_active_blocks=..
-  -h, --help           print this help
-";
-
-/// The settings of one worker run.
+/// The settings of one worker run. Each field's doc is its flag's help.
 ///
 /// ```
-/// use simulation::cli::{parse, Command};
+/// use clap::Parser;
+/// use simulation::cli::WorkerArgs;
 ///
-/// let Command::Run(args) = parse(["--ranks", "2", "--seed=7"].map(String::from))? else {
-///     unreachable!()
-/// };
+/// let args = WorkerArgs::try_parse_from(["worker", "--ranks", "2", "--seed=7"])?;
 /// assert_eq!((args.ranks, args.seed, args.steps), (2, 7, None));
-/// # Ok::<(), simulation::cli::ArgsError>(())
+///
+/// let err = WorkerArgs::try_parse_from(["worker", "--ranks", "0"]).unwrap_err();
+/// assert_eq!(err.exit_code(), 2);
+/// assert!(err.to_string().starts_with("error: invalid value '0' for '--ranks <N>': 0 is not in 1..=64"));
+/// # Ok::<(), clap::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(
+    name = "worker",
+    about = "A simulated inference worker (namespace `dynamo`, component `backend`) that\n\
+             publishes ForwardPassMetrics and serves them on /metrics.",
+    long_about = None
+)]
 pub struct WorkerArgs {
-    /// `--addr`; `None` leaves it to `KVSTATS_METRICS_ADDR` or the default.
+    /// Address to serve on [default: $KVSTATS_METRICS_ADDR, else 127.0.0.1:8081]
+    // `None` leaves it to `MetricsServer::new`, which reads the variable
+    // (`addr_from_env`) and names it in its error.
+    #[arg(long, value_name = "IP:PORT", value_parser = addr)]
     pub addr: Option<SocketAddr>,
-    /// `--ranks`.
-    pub ranks: u32,
-    /// `--first-rank`.
-    pub first_rank: u32,
-    /// `--interval-ms`.
-    pub interval: Duration,
-    /// `--seed`.
-    pub seed: u64,
-    /// `--steps`.
-    pub steps: Option<u64>,
-    /// `--print-published`.
-    pub print_published: bool,
-}
 
-impl Default for WorkerArgs {
-    fn default() -> Self {
-        WorkerArgs {
-            addr: None,
-            ranks: 1,
-            first_rank: 0,
-            interval: Duration::from_millis(100),
-            seed: 42,
-            steps: None,
-            print_published: false,
-        }
-    }
+    /// Data-parallel ranks, one publisher each (1..=64)
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub ranks: u32,
+
+    /// The rank of the first publisher
+    // The bound keeps `first_rank + ranks` within u32.
+    #[arg(long, value_name = "R", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(u32::MAX - 64)))]
+    pub first_rank: u32,
+
+    /// Time between two publishes, in milliseconds (1..=3600000)
+    #[arg(long = "interval-ms", value_name = "MS", default_value = "100",
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000).map(Duration::from_millis))]
+    pub interval: Duration,
+
+    /// Seed of the simulation; the same seed publishes the same values
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Publish N times, then keep the last values and keep serving
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+
+    /// Print one line per publish: published rank=R step=N kv_active_blocks=..
+    #[arg(long)]
+    pub print_published: bool,
 }
 
 impl WorkerArgs {
     /// The data-parallel ranks this worker publishes.
     ///
     /// ```
-    /// let args = simulation::cli::WorkerArgs { ranks: 2, first_rank: 4, ..Default::default() };
+    /// use clap::Parser;
+    ///
+    /// let args = simulation::cli::WorkerArgs::parse_from(["worker", "--ranks=2", "--first-rank=4"]);
     /// assert_eq!(args.rank_ids().collect::<Vec<_>>(), [4, 5]);
     /// ```
     pub fn rank_ids(&self) -> impl Iterator<Item = u32> {
-        // `parse` keeps first_rank + ranks within u32.
         self.first_rank..self.first_rank.saturating_add(self.ranks)
     }
 }
 
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Run the worker.
-    Run(WorkerArgs),
-    /// Print [`USAGE`] and exit.
-    Help,
+/// The command line of this process: prints the help and exits with status
+/// 0 for `--help`, prints the error and exits with status 2 for arguments
+/// that cannot be run.
+pub fn parse() -> WorkerArgs {
+    WorkerArgs::parse()
 }
 
-/// A command line that cannot be run, with the flag and value at fault.
-///
-/// ```
-/// let err = simulation::cli::parse(["--ranks", "zero"].map(String::from)).unwrap_err();
-/// assert_eq!(err.to_string(), "invalid value `zero` for --ranks: expected a whole number in 1..=64");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgsError(String);
-
-impl fmt::Display for ArgsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ArgsError {}
-
-/// Parses the arguments after the program name. Flags take their value as
-/// the next argument or after `=`.
-///
-/// ```
-/// use simulation::cli::{parse, Command};
-///
-/// assert_eq!(parse(["--help".to_string()])?, Command::Help);
-/// assert!(parse(["--bogus".to_string()]).is_err());
-/// # Ok::<(), simulation::cli::ArgsError>(())
-/// ```
-pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgsError> {
-    let mut parsed = WorkerArgs::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg, None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| ArgsError(format!("{flag} needs a value; see --help")))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--print-published" => parsed.print_published = true,
-            "--addr" => {
-                let value = value()?;
-                let addr = parse_addr("--addr", &value).map_err(|e| ArgsError(e.to_string()))?;
-                parsed.addr = Some(addr);
-            }
-            "--ranks" => parsed.ranks = number(&flag, &value()?, 1, 64)?,
-            "--first-rank" => parsed.first_rank = number(&flag, &value()?, 0, u32::MAX - 64)?,
-            "--interval-ms" => {
-                parsed.interval = Duration::from_millis(number(&flag, &value()?, 1, 3_600_000)?)
-            }
-            "--seed" => parsed.seed = number(&flag, &value()?, 0, u64::MAX)?,
-            "--steps" => parsed.steps = Some(number(&flag, &value()?, 0, u64::MAX)?),
-            other => return Err(ArgsError(format!("unknown argument `{other}`; see --help"))),
-        }
-    }
-    Ok(Command::Run(parsed))
-}
-
-fn number<N>(flag: &str, value: &str, min: N, max: N) -> Result<N, ArgsError>
-where
-    N: std::str::FromStr + PartialOrd + fmt::Display + Copy,
-{
-    match value.parse::<N>() {
-        Ok(n) if n >= min && n <= max => Ok(n),
-        _ => Err(ArgsError(format!(
-            "invalid value `{value}` for {flag}: expected a whole number in {min}..={max}"
-        ))),
-    }
+/// `--addr`: an `IP:PORT`, as `kvstats_core` reads addresses everywhere.
+fn addr(value: &str) -> kvstats_core::Result<SocketAddr> {
+    parse_addr("--addr", value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
-    fn run(args: &[&str]) -> Result<WorkerArgs, ArgsError> {
-        match parse(args.iter().map(|s| s.to_string()))? {
-            Command::Run(args) => Ok(args),
-            Command::Help => panic!("unexpected help"),
-        }
+    fn run(args: &[&str]) -> Result<WorkerArgs, clap::Error> {
+        WorkerArgs::try_parse_from(std::iter::once("worker").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        WorkerArgs::command().debug_assert();
+    }
+
+    #[test]
+    fn no_flag_gives_the_defaults() {
+        assert_eq!(
+            run(&[]).unwrap(),
+            WorkerArgs {
+                addr: None,
+                ranks: 1,
+                first_rank: 0,
+                interval: Duration::from_millis(100),
+                seed: 42,
+                steps: None,
+                print_published: false,
+            }
+        );
     }
 
     #[test]
@@ -210,19 +152,46 @@ mod tests {
     }
 
     #[test]
-    fn bad_command_lines_name_the_flag_and_value() {
+    fn bad_command_lines_name_the_flag_and_value_and_exit_2() {
         let cases = [
-            (&["--ranks", "0"][..], "invalid value `0` for --ranks: expected a whole number in 1..=64"),
-            (&["--interval-ms"], "--interval-ms needs a value; see --help"),
-            (&["--verbose"], "unknown argument `--verbose`; see --help"),
-            (&["--steps=-1"], "invalid value `-1` for --steps: expected a whole number in 0..=18446744073709551615"),
+            (&["--ranks", "0"][..], "error: invalid value '0' for '--ranks <N>': 0 is not in 1..=64"),
+            (&["--ranks=65"], "error: invalid value '65' for '--ranks <N>': 65 is not in 1..=64"),
+            (
+                &["--first-rank", "4294967232"],
+                "error: invalid value '4294967232' for '--first-rank <R>': 4294967232 is not in 0..=4294967231",
+            ),
+            (
+                &["--interval-ms=0"],
+                "error: invalid value '0' for '--interval-ms <MS>': 0 is not in 1..=3600000",
+            ),
+            (
+                &["--interval-ms", "3600001"],
+                "error: invalid value '3600001' for '--interval-ms <MS>': 3600001 is not in 1..=3600000",
+            ),
+            (
+                &["--steps=-1"],
+                "error: invalid value '-1' for '--steps <N>': invalid digit found in string",
+            ),
+            (
+                &["--seed", "x"],
+                "error: invalid value 'x' for '--seed <S>': invalid digit found in string",
+            ),
+            (
+                &["--interval-ms"],
+                "error: a value is required for '--interval-ms <MS>' but none was supplied",
+            ),
+            (&["--verbose"], "error: unexpected argument '--verbose' found"),
             (
                 &["--addr", "localhost"],
-                "invalid --addr `localhost`: expected an IP address and a port, such as 127.0.0.1:8081",
+                "error: invalid value 'localhost' for '--addr <IP:PORT>': invalid --addr \
+                 `localhost`: expected an IP address and a port, such as 127.0.0.1:8081",
             ),
         ];
         for (args, message) in cases {
-            assert_eq!(run(args).unwrap_err().to_string(), message, "{args:?}");
+            let err = run(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            let text = err.to_string();
+            assert_eq!(text.lines().next(), Some(message), "{args:?}: {text}");
         }
     }
 }
