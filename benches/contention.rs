@@ -30,7 +30,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     let publishers = (0..PUBLISHERS)
         .map(|rank| {
             let rank = rank.to_string();

@@ -16,7 +16,7 @@ use support::*;
 /// Our registry and the hand-written one, each holding `instances` KvStats
 /// groups with the same values.
 fn setups(instances: usize) -> (Registry, prometheus::Registry) {
-    let (ours, component) = kvstats::fixtures::backend();
+    let (ours, component) = harness::fixtures::backend();
     let hand = prometheus::Registry::new();
     for i in 0..instances {
         let stats = KvStats {

@@ -13,7 +13,7 @@ use support::*;
 
 fn kvstats(c: &mut Criterion) {
     let stats = kv_stats();
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     let ours = KvStatsGauges::register(&component).unwrap();
     let prom = prometheus::Registry::new();
     let hand = HandKv::register(&prom, &[("dp_rank", "0")]);
@@ -40,7 +40,7 @@ fn kvstats(c: &mut Criterion) {
 
 fn forward_pass_metrics(c: &mut Criterion) {
     let stats = forward_pass();
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     let ours = ForwardPassMetricsGauges::register(&component).unwrap();
     let hand = HandFull::register(&prometheus::Registry::new());
     let raw = RawFull::default();

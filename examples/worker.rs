@@ -6,8 +6,8 @@
 //! curl -s localhost:8081/metrics | grep kvstats
 //! ```
 //!
-//! `--help` lists the flags. The traffic simulation lives in `kvstats::sim`
-//! and the command line in `kvstats::cli`; this file is the wiring a real
+//! `--help` lists the flags. The traffic simulation lives in `simulation::sim`
+//! and the command line in `simulation::cli`; this file is the wiring a real
 //! worker would have: a registry, one publisher per data-parallel rank, the
 //! server, and a clean stop on Ctrl-C or SIGTERM.
 
@@ -16,24 +16,15 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use kvstats::cli::{self, Command, WorkerArgs};
-use kvstats::published::Published;
-use kvstats::sim::WorkerSim;
 use kvstats_core::dynamo::{ForwardPassMetrics, WorkerMetricsPublisher};
 use kvstats_core::{MetricsServer, Registry};
+use simulation::cli::{self, WorkerArgs};
+use simulation::published::Published;
+use simulation::sim::WorkerSim;
 
 fn main() -> ExitCode {
-    let args = match cli::parse(std::env::args().skip(1)) {
-        Ok(Command::Run(args)) => args,
-        Ok(Command::Help) => {
-            print!("{}", cli::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("worker: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    // `--help` prints the help and exits 0; a bad argument, clap's error and 2.
+    let args = cli::parse();
     let result = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,7 +1,7 @@
 //! The exposition of the reference `KvStats`, compared line by line.
 
-use kvstats::exposition::sample_lines;
-use kvstats::fixtures::{backend, BACKEND_LABELS as LABELS};
+use harness::exposition::sample_lines;
+use harness::fixtures::{backend, BACKEND_LABELS as LABELS};
 use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 
 #[test]

@@ -1,7 +1,7 @@
 //! The whole exposition of `ForwardPassMetrics` for two data-parallel ranks,
 //! one with speculative decoding on and one with it off, compared line by line.
 
-use kvstats::fixtures::backend;
+use harness::fixtures::backend;
 use kvstats_core::dynamo::{
     ForwardPassMetrics, KvStats, SpecDecodeStats, WorkerMetricsPublisher, WorkerStats,
 };

@@ -1,12 +1,12 @@
 //! Per-instance constant labels and per-position vectors.
 
-use kvstats::exposition::{lines_of, sample_lines};
+use harness::exposition::{lines_of, sample_lines};
 use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 use kvstats_core::{Error, PromGauges, Registry};
 
 #[test]
 fn ranks_with_different_labels_coexist_and_the_same_labels_twice_fail() {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     let rank0 = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     let rank1 = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
     rank0.update_from(&KvStats {
@@ -34,7 +34,7 @@ fn ranks_with_different_labels_coexist_and_the_same_labels_twice_fail() {
 
 #[test]
 fn auto_labels_are_reserved() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     let err =
         KvStatsGauges::register_with_labels(&component, &[("dynamo_namespace", "x")]).unwrap_err();
     assert!(matches!(err, Error::ReservedLabel { .. }));
@@ -47,7 +47,7 @@ fn auto_labels_are_reserved() {
 
 #[test]
 fn label_names_follow_the_naming_rule() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     for bad in ["dp-rank", "1dp", "__dp", "dp:rank", ""] {
         let err = KvStatsGauges::register_with_labels(&component, &[(bad, "0")]).unwrap_err();
         assert!(
@@ -66,7 +66,7 @@ fn label_names_follow_the_naming_rule() {
 
 #[test]
 fn label_values_are_escaped() {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     let _gauges =
         KvStatsGauges::register_with_labels(&component, &[("model", "a \"quoted\"\\name\n")])
             .unwrap();
@@ -80,7 +80,7 @@ fn label_values_are_escaped() {
 
 #[test]
 fn one_metric_cannot_have_two_sets_of_label_names() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     let _rank0 = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     let err = KvStatsGauges::register(&component).unwrap_err();
     assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
@@ -91,7 +91,7 @@ fn one_metric_cannot_have_two_sets_of_label_names() {
 
 #[test]
 fn unregister_frees_the_labels_for_a_new_registration() {
-    let (registry, component) = kvstats::fixtures::backend();
+    let (registry, component) = harness::fixtures::backend();
     let gauges = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
     gauges.unregister();
     assert_eq!(registry.prometheus_text().unwrap(), "");

@@ -1,7 +1,7 @@
 //! `ForwardPassMetrics`: nested groups, optional fields, per-position vectors
 //! and per-instance labels.
 
-use kvstats::exposition::sample_lines;
+use harness::exposition::sample_lines;
 use kvstats_core::dynamo::{
     ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, SpecDecodeStats, WorkerStats,
 };
@@ -110,7 +110,7 @@ mod collision {
 
     #[test]
     fn separately_registered_structs_with_one_name_fail_registration() {
-        let (_registry, component) = ::kvstats::fixtures::backend();
+        let (_registry, component) = harness::fixtures::backend();
         let _kv = KvStatsGauges::register(&component).unwrap();
         let err = ExtraGauges::register(&component).unwrap_err();
         assert!(matches!(err, Error::Inconsistent { .. }), "{err}");

@@ -41,7 +41,7 @@ fn allocations_in(f: impl FnOnce()) -> usize {
 
 #[test]
 fn update_from_never_allocates() {
-    let (_registry, component) = kvstats::fixtures::backend();
+    let (_registry, component) = harness::fixtures::backend();
     let kv = KvStatsGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
     let full =
         ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();

@@ -12,15 +12,15 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use kvstats::exposition;
-use kvstats::http;
-use kvstats::poll;
-use kvstats::processes;
-use kvstats::prometheus::{self, Prometheus, Series};
-use kvstats::published::Published;
-use kvstats::worker_process::{worker_binary, WorkerProcess};
+use harness::exposition;
+use harness::http;
+use harness::poll;
+use harness::processes;
+use harness::prometheus::{self, Prometheus, Series};
+use harness::worker_process::{worker_binary, WorkerProcess};
 use kvstats_core::dynamo::KvStats;
 use kvstats_core::PromGauges;
+use simulation::published::Published;
 
 const WAIT: Duration = Duration::from_secs(60);
 const STEPS: u64 = 20;

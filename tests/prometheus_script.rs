@@ -7,10 +7,9 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kvstats::http;
-use kvstats::processes;
-use kvstats::prometheus;
-use kvstats::tempdir::TempDir;
+use harness::http;
+use harness::processes;
+use harness::prometheus;
 
 fn script(args: &[&str]) -> Output {
     Command::new("bash")
@@ -55,7 +54,7 @@ fn start_runs_a_ready_server_in_the_background_and_stop_ends_it() {
     if !prometheus::required() {
         return;
     }
-    let dir = TempDir::new("script").unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let datadir = dir.path().join("run");
     let datadir_arg = datadir.to_string_lossy().into_owned();
     let port = free_port();

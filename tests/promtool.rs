@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use kvstats::exposition::{duplicate_series, parse};
-use kvstats::http;
-use kvstats::prometheus::{self, check_metrics, Lint};
-use kvstats::worker_process::{worker_binary, WorkerProcess};
+use harness::exposition::{duplicate_series, parse};
+use harness::http;
+use harness::prometheus::{self, check_metrics, Lint};
+use harness::worker_process::{worker_binary, WorkerProcess};
 
 const WAIT: Duration = Duration::from_secs(30);
 const RANKS: u32 = 3;

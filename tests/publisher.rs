@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kvstats::exposition::lines_of;
-use kvstats::fixtures::backend;
-use kvstats::http;
+use harness::exposition::lines_of;
+use harness::fixtures::backend;
+use harness::http;
 use kvstats_core::dynamo::{ForwardPassMetrics, KvStats, WorkerMetricsPublisher, WorkerStats};
 use kvstats_core::{Error, MetricsPublisher, MetricsServer, PromGauges};
 
@@ -75,9 +75,9 @@ fn ranks_coexist_and_the_same_labels_twice_are_an_error() {
 fn the_worker_publisher_exports_every_metric_of_forward_pass_metrics() {
     let (registry, component) = backend();
     let publisher = WorkerMetricsPublisher::new(&component).unwrap();
-    publisher.publish(kvstats::sim::WorkerSim::new(1, 0).step());
+    publisher.publish(simulation::sim::WorkerSim::new(1, 0).step());
     let text = registry.prometheus_text().unwrap();
-    let exported: HashSet<String> = kvstats::exposition::parse(&text)
+    let exported: HashSet<String> = harness::exposition::parse(&text)
         .unwrap()
         .into_iter()
         .map(|sample| sample.name)
@@ -232,7 +232,7 @@ impl Scrapers {
                 .await
                 .expect("every scrape succeeds");
             assert_eq!(response.status, 200);
-            let samples = kvstats::exposition::parse(&response.body).expect("every scrape parses");
+            let samples = harness::exposition::parse(&response.body).expect("every scrape parses");
             assert_eq!(samples.len(), 4, "{}", response.body);
             for sample in samples {
                 let values = &self.allowed[&sample.name];

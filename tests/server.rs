@@ -1,15 +1,14 @@
 //! The /metrics server over real sockets on 127.0.0.1: routes, statuses,
 //! hostile requests, connection limits and shutdown. Every wait is bounded
-//! (by `kvstats::http::TIMEOUT` or an explicit deadline); no test asserts
+//! (by `harness::http::TIMEOUT` or an explicit deadline); no test asserts
 //! how fast anything is.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hyper::Method;
-use kvstats::exposition::sample_lines;
-use kvstats::fixtures::{self, BACKEND_LABELS};
-use kvstats::http::{self, raw_exchange, status_of};
+use harness::exposition::sample_lines;
+use harness::fixtures::{self, BACKEND_LABELS};
+use harness::http::{self, raw_exchange, status_of, Method};
 use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 use kvstats_core::{MetricsServer, Registered, Registry, ServerHandle, CONTENT_TYPE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,7 +33,7 @@ async fn serve(server: MetricsServer) -> (ServerHandle, Registered<KvStatsGauges
 async fn assert_scrape_ok(addr: SocketAddr) {
     let response = http::get(addr, "/metrics").await.expect("scrape");
     assert_eq!(response.status, 200, "{}", response.body);
-    kvstats::exposition::parse(&response.body).expect("the scrape parses");
+    harness::exposition::parse(&response.body).expect("the scrape parses");
 }
 
 #[tokio::test]

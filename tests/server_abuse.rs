@@ -17,14 +17,15 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kvstats::exposition::{self, Sample};
-use kvstats::http::{self, parse_replies, raw_exchange};
-use kvstats::long_tests;
-use kvstats::processes;
-use kvstats::published::Published;
-use kvstats::rng::Rng;
-use kvstats::worker_process::{worker_binary, WorkerProcess};
+use harness::exposition::{self, Sample};
+use harness::http::{self, parse_replies, raw_exchange};
+use harness::long_tests;
+use harness::processes;
+use harness::worker_process::{worker_binary, WorkerProcess};
 use kvstats_core::{MetricsServer, Registry, CONTENT_TYPE};
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng as _, SeedableRng};
+use simulation::published::Published;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
@@ -178,7 +179,7 @@ async fn open_connections_never_exceed_max_connections() {
     let peak = sampler.await.unwrap();
     // The clients filled every slot, and none past it.
     assert_eq!(peak, LIMIT);
-    kvstats::poll::until("every connection closed", WAIT, || {
+    harness::poll::until("every connection closed", WAIT, || {
         let open = server.open_connections();
         async move {
             if open == 0 {
@@ -267,7 +268,7 @@ impl SocketSampler {
 
 /// Waits until the worker has `sockets` open again: every connection closed.
 async fn wait_for_sockets(pid: u32, sockets: usize) {
-    kvstats::poll::until("the worker's connections closed", WAIT, || async move {
+    harness::poll::until("the worker's connections closed", WAIT, || async move {
         let open = processes::open_sockets(pid).map_err(|e| e.to_string())?;
         if open == sockets {
             Ok(())
@@ -379,8 +380,8 @@ async fn malformed_request_lines(addr: SocketAddr) {
 /// Random bytes, the same on every run (seeded): none is an HTTP request.
 async fn binary_garbage(addr: SocketAddr) {
     for seed in 0..16 {
-        let mut rng = Rng::new(seed);
-        let bytes: Vec<u8> = (0..4096).map(|_| rng.next_u64() as u8).collect();
+        let mut bytes = vec![0u8; 4096];
+        ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut bytes);
         let reply = raw_exchange(addr, &bytes).await.unwrap();
         assert_eq!(
             without_date(&reply),

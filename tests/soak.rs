@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use kvstats::exposition::{self, Sample};
-use kvstats::fixtures;
-use kvstats::http;
-use kvstats::long_tests;
+use harness::exposition::{self, Sample};
+use harness::fixtures;
+use harness::http;
+use harness::long_tests;
 use kvstats_core::dynamo::KvStats;
 use kvstats_core::{MetricsPublisher, MetricsServer};
 use tokio::time::{Instant, MissedTickBehavior};

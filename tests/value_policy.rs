@@ -1,6 +1,6 @@
 //! Units, `scale`, `clamp` and how every supported value type is exported.
 
-use kvstats::exposition::sample_lines;
+use harness::exposition::sample_lines;
 use kvstats_core::{PromGauges, Registry};
 
 #[derive(Debug, Default, PromGauges)]

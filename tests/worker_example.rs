@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use kvstats::published::Published;
-use kvstats::worker_process::{example_binary, run_to_exit, WorkerProcess};
+use harness::worker_process::{example_binary, run_to_exit, WorkerProcess};
+use simulation::published::Published;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -35,7 +35,7 @@ fn scrape(worker: &WorkerProcess) -> String {
         .build()
         .unwrap();
     let response = runtime
-        .block_on(kvstats::http::get(worker.addr(), "/metrics"))
+        .block_on(harness::http::get(worker.addr(), "/metrics"))
         .expect("the worker answers");
     assert_eq!(response.status, 200);
     response.body
@@ -60,7 +60,7 @@ fn the_worker_serves_the_reference_metrics_with_the_values_it_published() {
     let published = published_lines(&worker, 10);
     let body = scrape(&worker);
 
-    let samples = kvstats::exposition::parse(&body).expect("the scrape parses");
+    let samples = harness::exposition::parse(&body).expect("the scrape parses");
     for name in [
         "dynamo_component_kvstats_active_blocks",
         "dynamo_component_kvstats_total_blocks",
@@ -127,39 +127,76 @@ fn the_address_can_come_from_the_environment() {
     assert!(scrape(&worker).contains("dynamo_component_kvstats_total_blocks{"));
 }
 
+/// What `worker --help` prints: clap's help, generated from `simulation::cli`.
+const HELP: &str = "\
+A simulated inference worker (namespace `dynamo`, component `backend`) that
+publishes ForwardPassMetrics and serves them on /metrics.
+
+Usage: worker [OPTIONS]
+
+Options:
+      --addr <IP:PORT>    Address to serve on [default: $KVSTATS_METRICS_ADDR, else 127.0.0.1:8081]
+      --ranks <N>         Data-parallel ranks, one publisher each (1..=64) [default: 1]
+      --first-rank <R>    The rank of the first publisher [default: 0]
+      --interval-ms <MS>  Time between two publishes, in milliseconds (1..=3600000) [default: 100]
+      --seed <S>          Seed of the simulation; the same seed publishes the same values [default: 42]
+      --steps <N>         Publish N times, then keep the last values and keep serving
+      --print-published   Print one line per publish: published rank=R step=N kv_active_blocks=..
+  -h, --help              Print help
+";
+
 #[test]
-fn help_prints_the_usage_and_bad_input_exits_non_zero_naming_it() {
-    let help = run_to_exit(worker(), &["--help"], &[], WAIT).unwrap();
-    assert!(help.status.success());
-    let usage = String::from_utf8_lossy(&help.stdout);
-    assert!(usage.starts_with("Usage: worker [OPTIONS]"), "{usage}");
+fn help_prints_every_flag_and_bad_input_exits_non_zero_naming_it() {
+    for flag in ["--help", "-h"] {
+        let help = run_to_exit(worker(), &[flag], &[], WAIT).unwrap();
+        assert!(help.status.success(), "{flag}: {}", help.status);
+        assert_eq!(String::from_utf8_lossy(&help.stdout), HELP, "{flag}");
+        assert!(help.stderr.is_empty(), "{flag}");
+    }
 
     expect_failure(
         &["--ranks", "many"],
         &[],
         2,
-        "worker: invalid value `many` for --ranks",
+        "error: invalid value 'many' for '--ranks <N>': invalid digit found in string\n\
+         \n\
+         For more information, try '--help'.\n",
+    );
+    expect_failure(
+        &["--interval-ms=0"],
+        &[],
+        2,
+        "error: invalid value '0' for '--interval-ms <MS>': 0 is not in 1..=3600000\n\
+         \n\
+         For more information, try '--help'.\n",
     );
     expect_failure(
         &["--frobnicate"],
         &[],
         2,
-        "worker: unknown argument `--frobnicate`",
+        "error: unexpected argument '--frobnicate' found\n\
+         \n\
+         Usage: worker [OPTIONS]\n\
+         \n\
+         For more information, try '--help'.\n",
     );
+    // Not a flag: the server reads the variable, and the worker says which.
     let env = [("KVSTATS_METRICS_ADDR", "everywhere")];
     expect_failure(
         &[],
         &env,
         1,
-        "worker: invalid KVSTATS_METRICS_ADDR `everywhere`",
+        "worker: invalid KVSTATS_METRICS_ADDR `everywhere`: expected an IP address and a port, \
+         such as 127.0.0.1:8081\n",
     );
 }
 
-/// Runs the worker with input it must refuse: it exits with `code` and its
-/// error output starts with `message`.
+/// Runs the worker with input it must refuse: it exits with `code`, prints
+/// nothing on its standard output and exactly `message` on its error output.
 fn expect_failure(args: &[&str], env: &[(&str, &str)], code: i32, message: &str) {
     let out = run_to_exit(worker(), args, env, WAIT).unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(stderr.starts_with(message), "{args:?}: {stderr}");
+    assert_eq!(stderr, message, "{args:?}");
+    assert!(out.stdout.is_empty(), "{args:?}");
 }

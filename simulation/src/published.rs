@@ -12,7 +12,7 @@ use kvstats_core::dynamo::{kvstats, ForwardPassMetrics};
 /// scrape compare equal.
 ///
 /// ```
-/// use kvstats::published::Published;
+/// use simulation::published::Published;
 ///
 /// let line = "published rank=1 step=3 kv_active_blocks=58 kv_total_blocks=12894 \
 ///             gpu_cache_usage_perc=0.004498216323554516 gpu_prefix_cache_hit_rate=0.5";
@@ -40,7 +40,7 @@ impl Published {
     /// The line for `metrics`, published by `rank` as its `step`th update.
     ///
     /// ```
-    /// use kvstats::published::Published;
+    /// use simulation::published::Published;
     /// use kvstats_core::dynamo::ForwardPassMetrics;
     ///
     /// let line = Published::of(0, 1, &ForwardPassMetrics::default());
@@ -76,7 +76,7 @@ impl Published {
     /// published KV-cache field.
     ///
     /// ```
-    /// let published = kvstats::published::Published::parse(
+    /// let published = simulation::published::Published::parse(
     ///     "published rank=0 step=1 kv_active_blocks=1 kv_total_blocks=2 \
     ///      gpu_cache_usage_perc=0.5 gpu_prefix_cache_hit_rate=0",
     /// ).unwrap();

@@ -22,7 +22,7 @@ pub struct Lint {
 /// Runs `promtool check metrics` on `text`.
 ///
 /// ```no_run
-/// let lint = kvstats::prometheus::check_metrics("# HELP x_total a\n# TYPE x_total gauge\nx_total 1\n")?;
+/// let lint = harness::prometheus::check_metrics("# HELP x_total a\n# TYPE x_total gauge\nx_total 1\n")?;
 /// assert_eq!(lint.code, Some(3));
 /// assert_eq!(lint.findings, [r#"x_total non-counter metrics should not have "_total" suffix"#]);
 /// # Ok::<(), std::io::Error>(())

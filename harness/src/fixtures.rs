@@ -6,7 +6,7 @@ use kvstats_core::{Component, Registry};
 /// the place the reference runtime registers its metrics.
 ///
 /// ```
-/// let (registry, backend) = kvstats::fixtures::backend();
+/// let (registry, backend) = harness::fixtures::backend();
 /// assert!(registry.prometheus_text()?.is_empty());
 /// # drop(backend);
 /// # Ok::<(), kvstats_core::Error>(())

@@ -8,7 +8,7 @@ use std::path::Path;
 /// Whether process `pid` exists (a zombie counts: it has not been reaped).
 ///
 /// ```
-/// assert!(kvstats::processes::exists(std::process::id()));
+/// assert!(harness::processes::exists(std::process::id()));
 /// ```
 pub fn exists(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
@@ -18,7 +18,7 @@ pub fn exists(pid: u32) -> bool {
 /// a way to find what a test started even where a script forked it.
 ///
 /// ```
-/// assert!(kvstats::processes::mentioning("no such argument 0c5e1f").is_empty());
+/// assert!(harness::processes::mentioning("no such argument 0c5e1f").is_empty());
 /// ```
 pub fn mentioning(text: &str) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -41,7 +41,7 @@ pub fn mentioning(text: &str) -> Vec<u32> {
 /// The resident memory of process `pid`, in KiB (`VmRSS` of its status).
 ///
 /// ```
-/// assert!(kvstats::processes::resident_kib(std::process::id())? > 0);
+/// assert!(harness::processes::resident_kib(std::process::id())? > 0);
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn resident_kib(pid: u32) -> io::Result<u64> {
@@ -59,7 +59,7 @@ pub fn resident_kib(pid: u32) -> io::Result<u64> {
 ///
 /// ```
 /// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-/// assert!(kvstats::processes::open_sockets(std::process::id())? >= 1);
+/// assert!(harness::processes::open_sockets(std::process::id())? >= 1);
 /// # drop(listener);
 /// # Ok::<(), std::io::Error>(())
 /// ```

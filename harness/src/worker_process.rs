@@ -17,23 +17,23 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::published::Published;
+use simulation::published::Published;
 
 /// How long building the example may take before the test gives up.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long a started worker may take to say where it listens.
 pub const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The path of example `name` of this package, built first if needed.
+/// The path of example `name` of the root package, built first if needed.
 ///
 /// ```no_run
-/// let worker = kvstats::worker_process::example_binary("worker")?;
+/// let worker = harness::worker_process::example_binary("worker")?;
 /// assert!(worker.exists());
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn example_binary(name: &str) -> io::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let manifest = crate::workspace_root().join("Cargo.toml");
     let args = [
         OsStr::new("build"),
         OsStr::new("--quiet"),
@@ -95,7 +95,7 @@ fn example_executable(line: &str, name: &str) -> Option<PathBuf> {
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use kvstats::worker_process::{example_binary, run_to_exit};
+/// use harness::worker_process::{example_binary, run_to_exit};
 ///
 /// let out = run_to_exit(&example_binary("worker")?, &["--help"], &[], Duration::from_secs(30))?;
 /// assert!(out.status.success());
@@ -167,7 +167,7 @@ impl WorkerProcess {
     /// `serving http://ADDR/metrics`.
     ///
     /// ```no_run
-    /// use kvstats::worker_process::{example_binary, WorkerProcess};
+    /// use harness::worker_process::{example_binary, WorkerProcess};
     ///
     /// let worker = WorkerProcess::spawn(&example_binary("worker")?, &["--addr", "127.0.0.1:0"])?;
     /// println!("scrape http://{}/metrics", worker.addr());

@@ -7,9 +7,10 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+use tempfile::TempDir;
+
 use super::api::{self, Series, Target};
 use crate::http;
-use crate::tempdir::TempDir;
 use crate::worker_process::terminate;
 
 /// A cold start on a loaded 2-core machine takes a few seconds, not this long.
@@ -53,7 +54,11 @@ impl Prometheus {
     }
 
     async fn start_once(targets: &str) -> io::Result<Self> {
-        let dir = TempDir::new("prometheus")?;
+        // The tests run in parallel, so each server gets a fresh directory;
+        // the prefix makes a leftover one easy to recognise.
+        let dir = tempfile::Builder::new()
+            .prefix("kvstats-prometheus-")
+            .tempdir()?;
         let port = free_port()?;
         let log = File::create(dir.path().join("prometheus.log"))?;
         let child = Command::new("bash")

@@ -6,11 +6,11 @@ use std::fmt;
 /// One sample line: `name{label="value",...} value`.
 ///
 /// ```
-/// let samples = kvstats::exposition::parse("# TYPE up gauge\nup{job=\"a\"} 1\n")?;
+/// let samples = harness::exposition::parse("# TYPE up gauge\nup{job=\"a\"} 1\n")?;
 /// assert_eq!(samples[0].name, "up");
 /// assert_eq!(samples[0].label("job"), Some("a"));
 /// assert_eq!(samples[0].value, 1.0);
-/// # Ok::<(), kvstats::exposition::ParseError>(())
+/// # Ok::<(), harness::exposition::ParseError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -35,9 +35,9 @@ impl Sample {
     /// by name (their order in the text does not make another series).
     ///
     /// ```
-    /// let samples = kvstats::exposition::parse("a{y=\"2\",x=\"1\"} 0\n")?;
+    /// let samples = harness::exposition::parse("a{y=\"2\",x=\"1\"} 0\n")?;
     /// assert_eq!(samples[0].series(), r#"a{x="1",y="2"}"#);
-    /// # Ok::<(), kvstats::exposition::ParseError>(())
+    /// # Ok::<(), harness::exposition::ParseError>(())
     /// ```
     pub fn series(&self) -> String {
         let mut labels: Vec<_> = self.labels.iter().collect();
@@ -55,11 +55,11 @@ impl Sample {
 /// duplicate series, and `promtool check metrics` does not flag it.
 ///
 /// ```
-/// use kvstats::exposition::{duplicate_series, parse};
+/// use harness::exposition::{duplicate_series, parse};
 ///
 /// let samples = parse("a{x=\"1\"} 1\na{x=\"2\"} 2\na{x=\"1\"} 3\n")?;
 /// assert_eq!(duplicate_series(&samples), [r#"a{x="1"}"#]);
-/// # Ok::<(), kvstats::exposition::ParseError>(())
+/// # Ok::<(), harness::exposition::ParseError>(())
 /// ```
 pub fn duplicate_series(samples: &[Sample]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -75,7 +75,7 @@ pub fn duplicate_series(samples: &[Sample]) -> Vec<String> {
 /// Where and why a text is not valid exposition.
 ///
 /// ```
-/// let err = kvstats::exposition::parse("up{job=\"a\" 1\n").unwrap_err();
+/// let err = harness::exposition::parse("up{job=\"a\" 1\n").unwrap_err();
 /// assert_eq!(err.line, 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +99,7 @@ impl std::error::Error for ParseError {}
 ///
 /// ```
 /// let text = "# HELP m Help\n# TYPE m gauge\nm{a=\"1\"} 2\n";
-/// assert_eq!(kvstats::exposition::sample_lines(text), ["m{a=\"1\"} 2"]);
+/// assert_eq!(harness::exposition::sample_lines(text), ["m{a=\"1\"} 2"]);
 /// ```
 pub fn sample_lines(text: &str) -> Vec<&str> {
     text.lines().filter(|line| !line.starts_with('#')).collect()
@@ -109,7 +109,7 @@ pub fn sample_lines(text: &str) -> Vec<&str> {
 ///
 /// ```
 /// let text = "m{a=\"1\"} 2\nm_total 3\nm 4\n";
-/// assert_eq!(kvstats::exposition::lines_of(text, "m"), ["m{a=\"1\"} 2", "m 4"]);
+/// assert_eq!(harness::exposition::lines_of(text, "m"), ["m{a=\"1\"} 2", "m 4"]);
 /// ```
 pub fn lines_of<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
     sample_lines(text)

@@ -20,7 +20,7 @@ const PAUSE: Duration = Duration::from_millis(100);
 /// use std::time::Duration;
 ///
 /// let mut tries = 0;
-/// let value = kvstats::poll::until("the third try", Duration::from_secs(5), || {
+/// let value = harness::poll::until("the third try", Duration::from_secs(5), || {
 ///     tries += 1;
 ///     let result = if tries == 3 { Ok(tries) } else { Err(format!("try {tries}")) };
 ///     async move { result }
@@ -28,7 +28,7 @@ const PAUSE: Duration = Duration::from_millis(100);
 /// .await;
 /// assert_eq!(value, Ok(3));
 ///
-/// let never = kvstats::poll::until("never", Duration::from_millis(1), || async {
+/// let never = harness::poll::until("never", Duration::from_millis(1), || async {
 ///     Err::<(), _>("still no".to_string())
 /// })
 /// .await;

@@ -12,7 +12,7 @@ mod api;
 mod promtool;
 mod server;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use api::{Series, Target};
 pub use promtool::{check_metrics, Lint};
@@ -28,7 +28,7 @@ pub const INSTALL_HINT: &str =
 
 /// The script that installs, runs and stops Prometheus.
 pub fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/prometheus.sh")
+    crate::workspace_root().join("scripts/prometheus.sh")
 }
 
 /// Whether a test that needs `prometheus` and `promtool` can run: `true`

@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
-use hyper::{Method, Request};
+use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// The method of a [`request`], re-exported so a test needs no hyper of its own.
+pub use hyper::Method;
 
 /// The longest any helper here waits, so a broken server fails a test
 /// instead of hanging it.
@@ -42,7 +45,7 @@ impl Response {
 ///
 /// ```no_run
 /// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
-/// let response = kvstats::http::get(addr, "/metrics").await?;
+/// let response = harness::http::get(addr, "/metrics").await?;
 /// assert_eq!(response.status, 200);
 /// # Ok(())
 /// # }
@@ -55,8 +58,8 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
 ///
 /// ```no_run
 /// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
-/// use hyper::Method;
-/// let response = kvstats::http::request(addr, Method::POST, "/metrics").await?;
+/// use harness::http::Method;
+/// let response = harness::http::request(addr, Method::POST, "/metrics").await?;
 /// assert_eq!(response.status, 405);
 /// # Ok(())
 /// # }
@@ -112,7 +115,7 @@ pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result
 ///
 /// ```no_run
 /// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
-/// let reply = kvstats::http::raw_exchange(addr, b"NOT HTTP\r\n\r\n").await?;
+/// let reply = harness::http::raw_exchange(addr, b"NOT HTTP\r\n\r\n").await?;
 /// assert!(reply.starts_with("HTTP/1.1 400"));
 /// # Ok(())
 /// # }
@@ -151,7 +154,7 @@ pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> io::Result<String> 
 ///
 /// ```no_run
 /// # fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
-/// let response = kvstats::http::get_blocking(addr, "/metrics")?;
+/// let response = harness::http::get_blocking(addr, "/metrics")?;
 /// assert_eq!(response.status, 200);
 /// # Ok(())
 /// # }
@@ -170,7 +173,7 @@ pub fn get_blocking(addr: SocketAddr, path: &str) -> io::Result<Response> {
 ///
 /// ```
 /// let reply = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n";
-/// let replies = kvstats::http::parse_replies(reply)?;
+/// let replies = harness::http::parse_replies(reply)?;
 /// assert_eq!(replies[0].0, "HTTP/1.1 200 OK");
 /// assert_eq!(replies[0].1.body, "ok");
 /// assert_eq!(replies[1].1.status, 404);
@@ -216,8 +219,8 @@ pub fn parse_replies(mut reply: &str) -> Result<Vec<(String, Response)>, String>
 /// The status code of a raw HTTP/1.x reply (`HTTP/1.1 431 ...` gives 431).
 ///
 /// ```
-/// assert_eq!(kvstats::http::status_of("HTTP/1.1 404 Not Found\r\n"), Some(404));
-/// assert_eq!(kvstats::http::status_of(""), None);
+/// assert_eq!(harness::http::status_of("HTTP/1.1 404 Not Found\r\n"), Some(404));
+/// assert_eq!(harness::http::status_of(""), None);
 /// ```
 pub fn status_of(reply: &str) -> Option<u16> {
     let rest = reply.strip_prefix("HTTP/1.")?;

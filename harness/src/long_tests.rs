@@ -15,8 +15,8 @@ pub fn enabled() -> bool {
 /// ```
 /// use std::time::Duration;
 ///
-/// let soak = kvstats::long_tests::pick(Duration::from_secs(5), Duration::from_secs(60));
-/// assert!(soak == Duration::from_secs(5) || kvstats::long_tests::enabled());
+/// let soak = harness::long_tests::pick(Duration::from_secs(5), Duration::from_secs(60));
+/// assert!(soak == Duration::from_secs(5) || harness::long_tests::enabled());
 /// ```
 pub fn pick<T>(short: T, long: T) -> T {
     if enabled() {
