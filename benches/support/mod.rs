@@ -348,7 +348,7 @@ pub fn criterion_dir() -> PathBuf {
 }
 
 /// The median of one benchmark of this run, in nanoseconds.
-fn median_ns(group: &str, id: &str) -> Option<f64> {
+pub fn median_ns(group: &str, id: &str) -> Option<f64> {
     let path = criterion_dir()
         .join(group)
         .join(id)
