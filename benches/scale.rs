@@ -4,10 +4,7 @@
 //! `peers/`). Before anything is timed, every crate's exposition is read
 //! back and must hold the very same series with the same values.
 //!
-//! The ranks are `dp_rank` 0, 1, 2, ... except those kvstats refuses next to
-//! the lower ones (the current code does, from rank 968 on; see
-//! `peers::ours::usable_ranks`): every crate gets the same ranks, and the
-//! refused ones are printed.
+//! The ranks are `dp_rank` 0, 1, 2, ...
 //!
 //! 1. heap bytes per series: what a setup allocates and keeps (a counting
 //!    allocator, not timed);
@@ -29,7 +26,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use peers::ours::{usable_ranks, Kvstats};
+use peers::ours::Kvstats;
 use peers::{heap, Render, CONTENDERS};
 use support::*;
 
@@ -71,19 +68,9 @@ fn main() {
     report_render();
 }
 
-/// The ranks of `series` series that kvstats registers side by side.
+/// The ranks of `series` series.
 fn ranks(series: usize) -> Vec<usize> {
-    let (ranks, refused) = usable_ranks(series / PER_RANK);
-    if let Some((_, reason)) = refused.first() {
-        let refused: Vec<usize> = refused.iter().map(|(rank, _)| *rank).collect();
-        println!(
-            "\n{series} series: kvstats refuses dp_rank {refused:?} ({reason}); \
-             every contender gets the {} ranks of 0..={} without them",
-            ranks.len(),
-            ranks[ranks.len() - 1]
-        );
-    }
-    ranks
+    (0..series / PER_RANK).collect()
 }
 
 /// Builds every contender at `series`, printing the heap bytes each keeps.
@@ -116,7 +103,7 @@ fn build_measuring_heap(series: usize) -> Setups {
 fn samples(setup: &dyn Render) -> Vec<(String, f64)> {
     let text = setup.render();
     let text = std::str::from_utf8((*text).as_ref()).expect("UTF-8 exposition");
-    let samples = kvstats::exposition::parse(text).expect("a valid exposition");
+    let samples = harness::exposition::parse(text).expect("a valid exposition");
     let mut samples: Vec<_> = samples.iter().map(|s| (s.series(), s.value)).collect();
     samples.sort_by(|a, b| a.0.cmp(&b.0));
     samples
@@ -184,44 +171,50 @@ fn registration_from_empty(ranks: &[usize]) {
     }
 }
 
-/// kvstats registers `GROUPS` KvStats groups one by one (skipping the ranks
-/// it refuses); the cost of the n-th is the median of the registrations
-/// n-8..=n (the 1st alone).
+/// kvstats registers `GROUPS` KvStats groups one by one; the cost of the
+/// n-th is the median of the registrations n-8..=n, against the median of
+/// the 1st registration into fresh registries.
 fn one_registration_by_rank() {
     println!(
         "\nkvstats: one KvStats group (4 series) registered into a registry that holds n-1 groups"
     );
+    let mut firsts: Vec<Duration> = (0..101)
+        .map(|_| {
+            let mut fresh = Kvstats::empty();
+            let start = Instant::now();
+            fresh.add(0);
+            start.elapsed()
+        })
+        .collect();
+    firsts.sort();
+    let first = firsts[firsts.len() / 2];
     let mut ours = Kvstats::empty();
     let mut times = Vec::with_capacity(GROUPS);
-    let mut refused = 0;
     let total = Instant::now();
-    for rank in 0.. {
-        if times.len() == GROUPS {
-            break;
-        }
+    for rank in 0..GROUPS {
         let start = Instant::now();
-        match ours.try_add(rank) {
-            Ok(()) => times.push(start.elapsed()),
-            Err(_) => refused += 1,
-        }
+        ours.add(rank);
+        times.push(start.elapsed());
     }
     let total = total.elapsed();
-    let first = times[0];
-    for n in NTH {
+    println!(
+        "  n = {:>6} ({:>6} series registered)  {:>10.1} µs   (median of 101 fresh registries)",
+        1,
+        0,
+        first.as_secs_f64() * 1e6
+    );
+    for n in NTH.into_iter().filter(|&n| n > 1) {
         let mut window = times[n.saturating_sub(9)..n].to_vec();
         window.sort();
         let median = window[window.len() / 2];
         println!(
-            "  n = {n:>6} ({:>6} series registered)  {:>10.1} µs   {:>7.1}x the 1st",
+            "  n = {n:>6} ({:>6} series registered)  {:>10.1} µs   {:>7.2}x the 1st",
             (n - 1) * PER_RANK,
             median.as_secs_f64() * 1e6,
             median.as_secs_f64() / first.as_secs_f64()
         );
     }
-    println!(
-        "  all {GROUPS} groups: {:.2} s ({refused} refused ranks skipped)",
-        total.as_secs_f64()
-    );
+    println!("  all {GROUPS} groups: {:.3} s", total.as_secs_f64());
 }
 
 fn render(c: &mut Criterion, setups: &Setups) {

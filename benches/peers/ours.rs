@@ -1,7 +1,8 @@
 //! kvstats: the one place in `benches/scale.rs` that calls its API, so a
 //! change of the API changes only this file.
 
-use kvstats_core::{Component, KvStats, KvStatsGauges, Registered, Registry};
+use kvstats_core::dynamo::{KvStats, KvStatsGauges};
+use kvstats_core::{Component, Registered, Registry};
 
 use super::{Render, Text};
 use crate::support::kv_stats;
@@ -16,7 +17,7 @@ pub struct Kvstats {
 impl Kvstats {
     /// The fixture registry, nothing registered yet.
     pub fn empty() -> Self {
-        let (registry, component) = kvstats::fixtures::backend();
+        let (registry, component) = harness::fixtures::backend();
         Kvstats {
             registry,
             component,
@@ -25,14 +26,13 @@ impl Kvstats {
     }
 
     /// Registers the KvStats group of `rank`, publishes its values once and
-    /// keeps the container; or says why kvstats refuses the rank.
-    pub fn try_add(&mut self, rank: usize) -> Result<(), String> {
+    /// keeps the container.
+    pub fn add(&mut self, rank: usize) {
         let label = rank.to_string();
         let gauges = KvStatsGauges::register_with_labels(&self.component, &[("dp_rank", &label)])
-            .map_err(|e| e.to_string())?;
+            .unwrap_or_else(|e| panic!("kvstats refuses dp_rank={rank}: {e}"));
         gauges.update_from(&stats(rank));
         self.gauges.push(gauges);
-        Ok(())
     }
 }
 
@@ -45,31 +45,9 @@ impl Render for Kvstats {
 pub fn setup(ranks: &[usize]) -> Box<dyn Render> {
     let mut ours = Kvstats::empty();
     for &rank in ranks {
-        if let Err(e) = ours.try_add(rank) {
-            panic!("kvstats refuses dp_rank={rank}: {e}");
-        }
+        ours.add(rank);
     }
     Box::new(ours)
-}
-
-/// The first `count` ranks from 0 up that kvstats registers side by side,
-/// and the ranks it refused on the way with its reason. (The current code
-/// refuses some: the prometheus registry it registers each group with
-/// identifies a collector by the sum of its descriptors' FNV hashes, and
-/// those sums collide, e.g. for `dp_rank` 968 and 960.)
-pub fn usable_ranks(count: usize) -> (Vec<usize>, Vec<(usize, String)>) {
-    let mut ours = Kvstats::empty();
-    let mut ranks = Vec::with_capacity(count);
-    let mut refused = Vec::new();
-    let mut rank = 0;
-    while ranks.len() < count {
-        match ours.try_add(rank) {
-            Ok(()) => ranks.push(rank),
-            Err(e) => refused.push((rank, e)),
-        }
-        rank += 1;
-    }
-    (ranks, refused)
 }
 
 fn stats(rank: usize) -> KvStats {
