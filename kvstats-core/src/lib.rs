@@ -143,6 +143,7 @@ mod cells;
 #[cfg(feature = "dynamo")]
 pub mod dynamo;
 mod error;
+mod instance;
 mod interop;
 mod metric;
 pub mod names;

@@ -5,10 +5,11 @@
 use std::any::TypeId;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 use std::sync::{Arc, Weak};
 
-use crate::render::plan::Instance;
+use crate::instance::Instance;
+use crate::metric::GaugeGroup;
 
 use super::Shared;
 
@@ -46,51 +47,23 @@ use super::Shared;
 /// ```
 #[must_use = "the series leave the registry when the last clone of this handle is dropped; \
               keep the handle, or call `keep_registered`"]
-pub struct Registered<G> {
-    values: Arc<G>,
-    registration: Arc<Registration>,
-}
-
-/// What unregisters the container when the last handle goes.
-pub(crate) struct Registration {
+pub struct Registered<G: GaugeGroup> {
+    instance: Arc<Instance<G>>,
     registry: Weak<Shared>,
-    class: TypeId,
-    instance: Arc<Instance>,
-    kept: AtomicBool,
 }
 
-impl Registration {
-    pub(crate) fn new(registry: Weak<Shared>, class: TypeId, instance: Arc<Instance>) -> Self {
-        Registration {
-            registry,
-            class,
-            instance,
-            kept: AtomicBool::new(false),
-        }
+impl<G: GaugeGroup> Registered<G> {
+    /// The handle of a registration; `instance` counts it already.
+    pub(crate) fn new(instance: Arc<Instance<G>>, registry: Weak<Shared>) -> Self {
+        Registered { instance, registry }
     }
 
-    /// Takes the series out of the registry (if it still exists); a
-    /// registration that is gone already is left alone.
+    /// Takes the series out of the registry, if both still exist (a
+    /// registration that is gone already is left alone).
     fn remove(&self) {
         if let Some(shared) = self.registry.upgrade() {
-            shared.write_plan().remove(self.class, &self.instance);
-        }
-    }
-}
-
-impl Drop for Registration {
-    fn drop(&mut self) {
-        if !self.kept.load(Relaxed) {
-            self.remove();
-        }
-    }
-}
-
-impl<G> Registered<G> {
-    pub(crate) fn new(values: Arc<G>, registration: Registration) -> Self {
-        Registered {
-            values,
-            registration: Arc::new(registration),
+            let erased: Arc<Instance> = self.instance.clone();
+            shared.write_plan().remove(TypeId::of::<G>(), &erased);
         }
     }
 
@@ -111,7 +84,7 @@ impl<G> Registered<G> {
     /// # Ok::<(), kvstats_core::Error>(())
     /// ```
     pub fn unregister(self) {
-        self.registration.remove();
+        self.remove();
     }
 
     /// Keeps the series registered for the life of the registry, even after
@@ -131,28 +104,38 @@ impl<G> Registered<G> {
     /// # Ok::<(), kvstats_core::Error>(())
     /// ```
     pub fn keep_registered(&self) {
-        self.registration.kept.store(true, Relaxed);
+        self.instance.kept.store(true, Relaxed);
     }
 }
 
-impl<G> Deref for Registered<G> {
-    type Target = G;
-    fn deref(&self) -> &G {
-        &self.values
-    }
-}
-
-impl<G> Clone for Registered<G> {
-    fn clone(&self) -> Self {
-        Registered {
-            values: Arc::clone(&self.values),
-            registration: Arc::clone(&self.registration),
+impl<G: GaugeGroup> Drop for Registered<G> {
+    fn drop(&mut self) {
+        let last = self.instance.handles.fetch_sub(1, AcqRel) == 1;
+        if last && !self.instance.kept.load(Relaxed) {
+            self.remove();
         }
     }
 }
 
-impl<G: fmt::Debug> fmt::Debug for Registered<G> {
+impl<G: GaugeGroup> Deref for Registered<G> {
+    type Target = G;
+    fn deref(&self) -> &G {
+        &self.instance.values
+    }
+}
+
+impl<G: GaugeGroup> Clone for Registered<G> {
+    fn clone(&self) -> Self {
+        self.instance.handles.fetch_add(1, Relaxed);
+        Registered {
+            instance: Arc::clone(&self.instance),
+            registry: Weak::clone(&self.registry),
+        }
+    }
+}
+
+impl<G: GaugeGroup + fmt::Debug> fmt::Debug for Registered<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.values, f)
+        fmt::Debug::fmt(&self.instance.values, f)
     }
 }

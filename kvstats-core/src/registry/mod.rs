@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use prometheus::core::Collector;
 
 use crate::error::{checked, Error, Result};
+use crate::instance::ScopeLabels;
 use crate::interop;
 use crate::metric::GaugeGroup;
 use crate::names::{check_level_name, check_name};
@@ -74,7 +75,7 @@ impl Drop for Shared {
 #[derive(Clone)]
 pub struct Scope {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) labels: Arc<[(String, String)]>,
+    pub(crate) labels: ScopeLabels,
 }
 
 impl Scope {
@@ -84,7 +85,7 @@ impl Scope {
         labels.push((self.shared.auto_label(level), name.to_owned()));
         Ok(Scope {
             shared: Arc::clone(&self.shared),
-            labels: labels.into(),
+            labels: Arc::new(labels),
         })
     }
 }
@@ -450,7 +451,7 @@ impl RegistryBuilder {
                     plan,
                     prometheus,
                 }),
-                labels: Arc::new([]),
+                labels: Arc::new(Vec::new()),
             },
         })
     }

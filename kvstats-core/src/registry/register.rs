@@ -10,14 +10,16 @@
 //! registration in progress.
 
 use std::any::TypeId;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::instance::Instance;
 use crate::metric::{GaugeGroup, MetricDef, PromGauges};
-use crate::render::plan::{Instance, Plan};
+use crate::render::plan::Plan;
 use crate::text::label_pairs;
 
-use super::handle::{Registered, Registration};
+use super::handle::Registered;
 use super::{labels, Scope};
 
 /// Registers a new container of type `G` on `scope` with the caller's labels.
@@ -28,12 +30,14 @@ pub(crate) fn register<G: GaugeGroup>(
     let metrics = <G::Stats as PromGauges>::METRICS;
     let labels = labels::merge(scope, user_labels, metrics)?;
     let label_names: Vec<&str> = labels.iter().map(|(k, _)| *k).collect();
-    let values = Arc::new(G::default());
     let instance = Arc::new(Instance {
-        values: Arc::clone(&values) as _,
         labels: label_pairs(&labels).into(),
         scope: Arc::clone(&scope.labels),
+        handles: AtomicUsize::new(1),
+        kept: AtomicBool::new(false),
+        values: G::default(),
     });
+    let erased: Arc<Instance> = instance.clone();
     let shared = &scope.shared;
     let names: Vec<Box<str>> = metrics
         .iter()
@@ -43,13 +47,10 @@ pub(crate) fn register<G: GaugeGroup>(
     let class = TypeId::of::<G>();
     {
         let mut plan = shared.write_plan();
-        check(&plan, metrics, &names, &label_names, &instance)?;
-        plan.insert(class, metrics, &label_names, Arc::clone(&instance));
+        check(&plan, metrics, &names, &label_names, &erased)?;
+        plan.insert(class, metrics, &label_names, erased);
     }
-    Ok(Registered::new(
-        values,
-        Registration::new(Arc::downgrade(shared), class, instance),
-    ))
+    Ok(Registered::new(instance, Arc::downgrade(shared)))
 }
 
 /// Nested structs are compiled separately, so two of them may export the

@@ -8,44 +8,13 @@ use std::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use crate::cells::Reading;
-use crate::metric::{GaugeGroup, MetricDef, MetricKind};
+use crate::instance::Instance;
+use crate::metric::{MetricDef, MetricKind};
 use crate::own;
 use crate::text::{cmp_label_text, escape_label_value, family_header, full_name, write_integer};
 
 /// Identifies the container type of a class of instances.
 pub(crate) type ClassId = TypeId;
-
-/// The automatic labels of a registry level, outermost first; shared by every
-/// instance registered through the same level.
-pub(crate) type ScopeLabels = Arc<[(String, String)]>;
-
-/// Type-erased access to a container's values.
-pub(crate) trait Values: Send + Sync {
-    fn reading(&self, index: usize) -> Reading<'_>;
-}
-
-impl<G: GaugeGroup> Values for G {
-    fn reading(&self, index: usize) -> Reading<'_> {
-        self.__reading(index)
-    }
-}
-
-/// One registered container: its values, its labels and where it was registered.
-pub(crate) struct Instance {
-    pub(crate) values: Arc<dyn Values>,
-    /// Every constant label, sorted by name, as `name="value",..` with the
-    /// values escaped; empty when there are none.
-    pub(crate) labels: Box<str>,
-    pub(crate) scope: ScopeLabels,
-}
-
-impl Instance {
-    /// Whether this instance was registered on the level with `scope` or below it.
-    pub(crate) fn in_scope(&self, scope: &[(String, String)]) -> bool {
-        self.scope.starts_with(scope)
-    }
-}
 
 /// An instance ordered by its label values (the order series are written in).
 struct Ordered(Arc<Instance>);

@@ -11,7 +11,9 @@ use crate::cells::Reading;
 use crate::own;
 use crate::text::{cmp_label_text, label_pairs, positions_in_text_order};
 
-use super::plan::{write_labels, ExtraValue, Family, Instance, Plan, Read, Source};
+use crate::instance::Instance;
+
+use super::plan::{write_labels, ExtraValue, Family, Plan, Read, Source};
 
 /// One series as the renderers see it.
 pub(crate) struct Series<'a> {
