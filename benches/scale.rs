@@ -27,8 +27,11 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use peers::ours::Kvstats;
-use peers::{heap, Render, CONTENDERS};
+use peers::{Render, CONTENDERS};
 use support::*;
+
+#[global_allocator]
+static HEAP: harness::heap::Counting = harness::heap::Counting;
 
 /// Series per rank: the 4 KvStats gauges.
 const PER_RANK: usize = 4;
@@ -80,7 +83,8 @@ fn build_measuring_heap(series: usize) -> Setups {
     let mut built = Vec::new();
     let mut ours_bytes = 0.0;
     for contender in &CONTENDERS {
-        let (setup, bytes) = heap::retained(|| (contender.setup)(&ranks));
+        let (setup, usage) = harness::heap::measure(|| (contender.setup)(&ranks));
+        let bytes = usage.retained;
         let per_series = bytes as f64 / series as f64;
         if built.is_empty() {
             ours_bytes = per_series;

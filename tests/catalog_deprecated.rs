@@ -7,7 +7,8 @@ use kvstats_core::catalog::{Catalog, Format};
 use kvstats_core::{constants_module, PromGauges};
 
 mod catalog_support;
-use catalog_support::{dashboard, dynamo_backend, metric_panels, Panel};
+use catalog_support::{dashboard, metric_panels, Panel};
+use harness::fixtures::backend as dynamo_backend;
 
 /// A struct mid-migration: `usage` was exported as `cache_usage_percent` and
 /// `cache_usage_perc` before it was renamed to `cache_usage_ratio`.

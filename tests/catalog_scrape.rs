@@ -3,15 +3,13 @@
 //! the query asks for.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use kvstats_core::catalog::{shipped, Catalog, Format};
-use kvstats_core::dynamo::{
-    kvstats, spec_decode, worker, ForwardPassMetrics, ForwardPassMetricsGauges, KvStats,
-    SpecDecodeStats, WorkerStats,
-};
+use kvstats_core::dynamo::{kvstats, spec_decode, worker};
 
 mod catalog_support;
-use catalog_support::{dashboard, dynamo_backend, metric_panels};
+use catalog_support::{dashboard, metric_panels};
 
 mod scrape {
     //! Just enough of the text exposition format to check names and labels.
@@ -121,45 +119,11 @@ mod promql {
     }
 }
 
-/// A registry set up as the worker example sets it up: namespace `dynamo`,
-/// component `backend`, `ForwardPassMetrics` per data-parallel rank, with
-/// speculative decoding on and a per-position vector.
-fn worker_scrape() -> BTreeMap<String, scrape::Family> {
-    let (registry, component) = dynamo_backend();
-    let stats = ForwardPassMetrics {
-        worker_stats: WorkerStats {
-            data_parallel_rank: Some(0),
-            request_active_slots: 3,
-            request_total_slots: 8,
-            num_requests_waiting: 1,
-        },
-        kv_stats: KvStats {
-            kv_active_blocks: 42,
-            kv_total_blocks: 12894,
-            gpu_cache_usage_perc: 0.25,
-            gpu_prefix_cache_hit_rate: 0.5,
-        },
-        spec_decode_stats: Some(SpecDecodeStats {
-            num_spec_tokens: Some(4),
-            num_drafts: Some(10),
-            num_draft_tokens: Some(40),
-            num_accepted_tokens: Some(30),
-            num_accepted_tokens_per_pos: Some(vec![10, 9, 7, 4]),
-        }),
-    };
-    let ranks: Vec<_> = ["0", "1"]
-        .iter()
-        .map(|rank| {
-            let gauges =
-                ForwardPassMetricsGauges::register_with_labels(&component, &[("dp_rank", rank)])
-                    .unwrap();
-            gauges.update_from(&stats);
-            gauges
-        })
-        .collect();
-    let text = registry.prometheus_text().unwrap();
-    drop(ranks);
-    scrape::parse(&text)
+/// A scrape of the `worker` example itself (two ranks, speculative decoding
+/// on, every per-position series there), read once for every test here.
+fn worker_scrape() -> &'static BTreeMap<String, scrape::Family> {
+    static SCRAPE: OnceLock<BTreeMap<String, scrape::Family>> = OnceLock::new();
+    SCRAPE.get_or_init(|| scrape::parse(&harness::worker_process::settled_scrape(2, 20)))
 }
 
 fn catalog() -> Catalog {

@@ -171,3 +171,61 @@ fn the_position_label_is_reserved_for_structs_that_use_it() {
     // Structs without positions may use either name.
     let _kv = KvStatsGauges::register_with_labels(&registry, &[("position", "x")]).unwrap();
 }
+
+#[derive(Debug, Default, PromGauges)]
+#[prom(prefix = "draft", module = "per_component")]
+struct PerComponent {
+    /// One value per component, which a registry with label prefix `llm` also sets
+    #[prom(label = "llm_component")]
+    per_component: Vec<u32>,
+}
+
+#[test]
+fn a_per_series_label_equal_to_an_automatic_label_is_refused() {
+    // The derive refuses the default automatic labels at compile time (see
+    // tests/ui); a registry with other automatic labels refuses at run time.
+    let registry = Registry::with_prefixes("", "llm").unwrap();
+    let component = registry
+        .namespace("prod")
+        .and_then(|n| n.component("worker"))
+        .unwrap();
+    let err = PerComponentGauges::register(&component).unwrap_err();
+    assert!(matches!(err, Error::FieldLabel { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "field `PerComponent.per_component` exports one series per `llm_component`, a label \
+         the registry sets on every series (namespace / component / endpoint), so each series \
+         would carry it twice; give the field another `label`"
+    );
+    assert_eq!(registry.prometheus_text().unwrap(), "");
+}
+
+#[derive(Debug, Default, PromGauges)]
+#[prom(prefix = "draft", module = "renamed")]
+struct Renamed {
+    /// Accepted tokens per draft position
+    #[prom(
+        name = "accepted",
+        label = "position",
+        max = 2,
+        deprecated_name = "acc"
+    )]
+    accepted: Vec<u32>,
+}
+
+#[test]
+fn a_renamed_per_position_field_counts_each_dropped_value_once() {
+    let registry = Registry::with_prefix("").unwrap();
+    let gauges = RenamedGauges::register(&registry).unwrap();
+    gauges.update_from(&Renamed {
+        accepted: vec![1, 2, 3, 4, 5],
+    });
+    let text = registry.prometheus_text().unwrap();
+    assert_eq!(
+        lines_of(&text, "kvstats_values_dropped_total"),
+        [r#"kvstats_values_dropped_total{metric="draft_accepted",reason="over_max"} 3"#]
+    );
+    // Both names still export the positions.
+    assert_eq!(lines_of(&text, "draft_acc").len(), 2);
+    assert_eq!(lines_of(&text, "draft_accepted").len(), 2);
+}

@@ -2,42 +2,13 @@
 //! global allocator proves it for a flat struct, for the nested
 //! `ForwardPassMetrics` with every optional part present, and with them absent.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-
 use kvstats_core::dynamo::{
     ForwardPassMetrics, ForwardPassMetricsGauges, KvStats, KvStatsGauges, SpecDecodeStats,
     WorkerStats,
 };
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, SeqCst);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, SeqCst);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Allocations made by `f` (on any thread; this test binary runs one test).
-fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(SeqCst);
-    f();
-    ALLOCATIONS.load(SeqCst) - before
-}
+static HEAP: harness::heap::Counting = harness::heap::Counting;
 
 #[test]
 fn update_from_never_allocates() {
@@ -73,13 +44,14 @@ fn update_from_never_allocates() {
         ..with_spec.clone()
     };
 
-    let count = allocations_in(|| {
+    let ((), usage) = harness::heap::measure(|| {
         for _ in 0..1_000 {
             kv.update_from(&kv_stats);
             full.update_from(&with_spec);
             full.update_from(&without_spec);
         }
     });
+    let count = usage.allocations;
     assert_eq!(
         count, 0,
         "update_from allocated {count} times in 3,000 calls"

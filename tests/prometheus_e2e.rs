@@ -274,6 +274,7 @@ async fn wait_for_up(prometheus: &Prometheus, addr: SocketAddr, value: f64) {
 }
 
 #[test]
+#[cfg_attr(kvstats_skip_prometheus, ignore = "KVSTATS_SKIP_PROMETHEUS=1")]
 fn prometheus_stores_what_each_rank_published() {
     if !prometheus::required() {
         return;
@@ -295,6 +296,7 @@ fn prometheus_stores_what_each_rank_published() {
 }
 
 #[test]
+#[cfg_attr(kvstats_skip_prometheus, ignore = "KVSTATS_SKIP_PROMETHEUS=1")]
 fn a_killed_worker_is_marked_down_and_its_series_resume_on_restart() {
     if !prometheus::required() {
         return;

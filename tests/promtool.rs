@@ -3,45 +3,18 @@
 //! series appears twice (a thing promtool does not look for, and a real
 //! server rejects the whole scrape for).
 
-use std::time::Duration;
-
 use harness::exposition::{duplicate_series, parse};
-use harness::http;
 use harness::prometheus::{self, check_metrics, Lint};
-use harness::worker_process::{worker_binary, WorkerProcess};
 
-const WAIT: Duration = Duration::from_secs(30);
 const RANKS: u32 = 3;
 const STEPS: u64 = 20;
 
-/// A scrape of a worker publishing `RANKS` ranks, once all of them have
-/// published `STEPS` times (so every per-position series exists).
 fn settled_scrape() -> String {
-    let args = [
-        "--addr",
-        "127.0.0.1:0",
-        "--ranks",
-        &RANKS.to_string(),
-        "--seed",
-        "5",
-        "--steps",
-        &STEPS.to_string(),
-        "--interval-ms",
-        "5",
-        "--print-published",
-    ];
-    let worker = WorkerProcess::spawn(worker_binary(), &args).expect("the worker starts");
-    for seen in 0..u64::from(RANKS) * STEPS {
-        worker
-            .next_published(WAIT)
-            .unwrap_or_else(|| panic!("only {seen} publishes printed"));
-    }
-    let response = http::get_blocking(worker.addr(), "/metrics").expect("the worker answers");
-    assert_eq!(response.status, 200, "{}", response.body);
-    response.body
+    harness::worker_process::settled_scrape(RANKS, STEPS)
 }
 
 #[test]
+#[cfg_attr(kvstats_skip_prometheus, ignore = "KVSTATS_SKIP_PROMETHEUS=1")]
 fn promtool_finds_nothing_in_a_scrape_of_the_worker() {
     if !prometheus::required() {
         return;
@@ -61,6 +34,7 @@ fn promtool_finds_nothing_in_a_scrape_of_the_worker() {
 /// The check above is only worth something if `check_metrics` reports
 /// promtool's findings: here, two problems promtool knows.
 #[test]
+#[cfg_attr(kvstats_skip_prometheus, ignore = "KVSTATS_SKIP_PROMETHEUS=1")]
 fn promtool_findings_are_reported_line_by_line() {
     if !prometheus::required() {
         return;

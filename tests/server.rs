@@ -145,16 +145,38 @@ async fn malformed_requests_get_400_and_the_server_keeps_serving() {
     server.shutdown().await;
 }
 
+/// A `GET /metrics` whose head (request line and headers) is `bytes` long.
+fn request_with_head_of(bytes: usize) -> Vec<u8> {
+    let start = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ";
+    let end = b"\r\n\r\n";
+    let mut request = start.to_vec();
+    request.extend(std::iter::repeat_n(b'a', bytes - start.len() - end.len()));
+    request.extend_from_slice(end);
+    assert_eq!(request.len(), bytes);
+    request
+}
+
 #[tokio::test]
-async fn a_64_kib_header_gets_431_and_the_server_keeps_serving() {
+async fn heads_up_to_the_limit_are_served_and_larger_ones_get_431() {
     let (server, _gauges) = serve(MetricsServer::new()).await;
     let addr = server.local_addr();
-    let mut request = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
-    request.extend(std::iter::repeat_n(b'a', 64 * 1024));
-    request.extend_from_slice(b"\r\n\r\n");
-    let reply = raw_exchange(addr, &request).await.unwrap();
-    assert_eq!(status_of(&reply), Some(431), "{reply:?}");
-    assert_scrape_ok(addr).await;
+    // The default limit is 16 KiB: well under it, at its edge, past it, far past it.
+    for (head, status) in [
+        (15 * 1024, 200),
+        (16 * 1024 - 512, 200),
+        (16 * 1024 + 1, 431),
+        (64 * 1024, 431),
+    ] {
+        let reply = raw_exchange(addr, &request_with_head_of(head))
+            .await
+            .unwrap();
+        assert_eq!(
+            status_of(&reply),
+            Some(status),
+            "{head}-byte head: {reply:?}"
+        );
+        assert_scrape_ok(addr).await;
+    }
     server.shutdown().await;
 }
 
@@ -191,22 +213,63 @@ async fn a_client_that_sends_nothing_is_disconnected() {
 async fn connections_past_the_limit_wait_for_a_free_slot() {
     let server = MetricsServer::new()
         .max_connections(2)
-        .header_read_timeout(Duration::from_millis(300));
+        .header_read_timeout(Duration::from_secs(30))
+        .idle_timeout(Duration::from_secs(30));
     let (server, _gauges) = serve(server).await;
     let addr = server.local_addr();
-    // Two silent clients take both slots until the header timeout closes them.
-    let silent = [
+    // Two silent clients take both slots.
+    let mut silent = vec![
         TcpStream::connect(addr).await.unwrap(),
         TcpStream::connect(addr).await.unwrap(),
     ];
     wait_until(|| server.open_connections() == 2).await;
-    let scrape = tokio::spawn(async move { http::get(addr, "/metrics").await });
-    assert!(server.open_connections() <= 2);
-    let response = scrape.await.unwrap().unwrap();
-    assert_eq!(response.status, 200);
+    // A third connects (the kernel queues it) and asks: it is not served
+    // while both slots are taken.
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first_byte = [0u8; 1];
+    let early = tokio::time::timeout(Duration::from_millis(500), third.read(&mut first_byte)).await;
+    assert!(early.is_err(), "served past the limit: {early:?}");
+    assert_eq!(server.open_connections(), 2);
+    // One slot comes free: the third is served.
+    drop(silent.pop());
+    let mut reply = Vec::new();
+    tokio::time::timeout(http::TIMEOUT, third.read_to_end(&mut reply))
+        .await
+        .expect("served once a slot is free")
+        .unwrap();
+    assert_eq!(status_of(&String::from_utf8_lossy(&reply)), Some(200));
     drop(silent);
     // Every slot is given back once its client is gone.
     wait_until(|| server.open_connections() == 0).await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_connection_silent_past_the_idle_timeout_is_closed() {
+    // A client that asked for a large scrape and stopped reading: its request
+    // head arrived long ago, so only the idle timeout can end it.
+    let (registry, _gauges) = backend();
+    let big = prometheus::Gauge::new("big", "x".repeat(8 << 20)).unwrap();
+    registry.prometheus().register(Box::new(big)).unwrap();
+    let server = MetricsServer::new()
+        .addr(loopback())
+        .header_read_timeout(Duration::from_secs(60))
+        .idle_timeout(Duration::from_millis(300))
+        .start(registry)
+        .await
+        .unwrap();
+    let mut stuck = TcpStream::connect(server.local_addr()).await.unwrap();
+    stuck
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    wait_until(|| server.open_connections() == 1).await;
+    wait_until(|| server.open_connections() == 0).await;
+    drop(stuck);
     server.shutdown().await;
 }
 

@@ -153,3 +153,26 @@ fn metrics_metadata_records_units_and_names() {
     assert_eq!(policy::ALL.len(), 9);
     assert_eq!(policy::STEP_SECONDS, "policy_step_seconds");
 }
+
+/// The bits kvstats uses inside a cell for "no value" (a signalling NaN no
+/// float operation produces); an `f64` a user hands over may still carry them.
+const ABSENT_BITS: u64 = 0x7ff0_dead_0000_0001;
+
+#[test]
+fn a_value_with_the_absent_bit_pattern_is_exported_as_nan() {
+    let odd = f64::from_bits(ABSENT_BITS);
+    assert!(odd.is_nan());
+    let lines = exported(&Policy {
+        raw: odd,
+        ..Default::default()
+    });
+    assert!(lines.contains(&"policy_raw NaN".to_owned()), "{lines:?}");
+
+    let gauge = kvstats_core::Gauge::new();
+    gauge.set(odd);
+    assert!(gauge.value().is_some_and(f64::is_nan), "{gauge:?}");
+    let positions = kvstats_core::PositionGauges::<2>::new();
+    positions.set_all([odd, 1.0]);
+    assert!(positions.values()[0].is_nan());
+    assert_eq!(positions.values().len(), 2);
+}

@@ -7,7 +7,6 @@
 //! of the given ranks the way the crate is meant to be used, sets
 //! each series once and keeps whatever the crate needs kept, handles included.
 
-pub mod heap;
 mod measured_group;
 mod metrics_recorder;
 pub mod ours;

@@ -3,6 +3,7 @@
 //! - [`http`], [`exposition`], [`worker_process`], [`fixtures`]: a small HTTP
 //!   client, a strict exposition reader, a way to run the `worker` example,
 //!   and the registry most tests start from;
+//! - [`heap`]: a counting allocator, for what code allocates and keeps;
 //! - [`prometheus`], [`processes`], [`poll`], [`long_tests`]: support for the
 //!   tests against a real Prometheus and the load tests: the server and
 //!   `promtool`, what `/proc` says about a process, bounded waiting, and the
@@ -13,6 +14,7 @@ use std::path::Path;
 
 pub mod exposition;
 pub mod fixtures;
+pub mod heap;
 pub mod http;
 pub mod long_tests;
 pub mod poll;

@@ -290,3 +290,39 @@ pub(crate) fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Exi
         thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A scrape of a `worker` publishing `ranks` ranks every 5 ms, taken once
+/// every rank has published `steps` times (enough for every series of the
+/// simulation, per-position ones included, to exist): what a user or
+/// Prometheus sees.
+///
+/// ```no_run
+/// let text = harness::worker_process::settled_scrape(2, 20);
+/// assert!(text.contains("kvstats_active_blocks"));
+/// ```
+pub fn settled_scrape(ranks: u32, steps: u64) -> String {
+    let (ranks_arg, steps_arg) = (ranks.to_string(), steps.to_string());
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--ranks",
+        &ranks_arg,
+        "--seed",
+        "5",
+        "--steps",
+        &steps_arg,
+        "--interval-ms",
+        "5",
+        "--print-published",
+    ];
+    let worker = WorkerProcess::spawn(worker_binary(), &args).expect("the worker starts");
+    for seen in 0..u64::from(ranks) * steps {
+        worker
+            .next_published(START_TIMEOUT)
+            .unwrap_or_else(|| panic!("only {seen} publishes printed"));
+    }
+    let response =
+        crate::http::get_blocking(worker.addr(), "/metrics").expect("the worker answers");
+    assert_eq!(response.status, 200, "{}", response.body);
+    response.body
+}

@@ -1,19 +1,6 @@
-//! What the catalog tests share: the worker's registry level and a reader of
-//! the generated dashboard.
+//! What the catalog tests share: a reader of the generated dashboard.
 
 use kvstats_core::catalog::{Catalog, Format};
-use kvstats_core::{Component, Registry};
-
-/// A registry and its component `backend` of namespace `dynamo`, as the
-/// worker example sets them up.
-pub fn dynamo_backend() -> (Registry, Component) {
-    let registry = Registry::new();
-    let component = registry
-        .namespace("dynamo")
-        .and_then(|n| n.component("backend"))
-        .expect("valid level names");
-    (registry, component)
-}
 
 /// The Grafana rendering of `catalog`, parsed.
 pub fn dashboard(catalog: &Catalog) -> serde_json::Value {
