@@ -2,7 +2,7 @@
 //! every output, clashes refused at registration or left out and counted,
 //! and `prometheus_text()` equal to `gather()` + `TextEncoder`.
 
-use harness::exposition::{duplicate_series, parse, sample_lines};
+use harness::exposition::{duplicate_series, parse};
 use harness::fixtures::backend;
 use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 use kvstats_core::prometheus::{self, Encoder as _, TextEncoder};
@@ -40,35 +40,22 @@ fn text_and_gather_agree_with_eleven_positions_and_more() {
     let text = registry.prometheus_text().unwrap();
     assert_eq!(text, gathered(&registry));
     // The order is gather()'s: label values compared as strings.
-    let positions: Vec<&str> = sample_lines(&text)
-        .into_iter()
-        .filter(|l| l.contains(r#"dp_rank="0""#) && l.contains("position"))
-        .map(|l| {
-            l.split("position=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-        })
-        .collect();
+    let samples = parse(&text).unwrap();
+    let values_of = |label: &str, only: (&str, &str)| -> Vec<String> {
+        samples
+            .iter()
+            .filter(|s| s.label(only.0) == Some(only.1))
+            .filter_map(|s| s.label(label).map(str::to_owned))
+            .collect()
+    };
     assert_eq!(
-        positions,
+        values_of("position", ("dp_rank", "0")),
         ["0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"]
     );
-    let ranks_in_order: Vec<&str> = sample_lines(&text)
-        .into_iter()
-        .filter(|l| l.contains(r#"position="0""#))
-        .map(|l| {
-            l.split("dp_rank=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-        })
-        .collect();
-    assert_eq!(ranks_in_order, ["0", "1", "10", "2"]);
+    assert_eq!(
+        values_of("dp_rank", ("position", "0")),
+        ["0", "1", "10", "2"]
+    );
 }
 
 #[test]
