@@ -71,7 +71,7 @@ impl Routes {
 
     fn metrics(&self) -> Response<Body> {
         match self.registry.prometheus_text() {
-            Ok(body) => with_type(StatusCode::OK, crate::CONTENT_TYPE, body),
+            Ok(body) => with_type(StatusCode::OK, crate::render::CONTENT_TYPE, body),
             Err(e) => text(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("cannot render the metrics: {e}\n"),
@@ -134,7 +134,7 @@ mod tests {
     #[test]
     fn metrics_use_the_exposition_content_type() {
         let response = routes().respond(&Method::GET, "/metrics");
-        assert_eq!(header(&response, "content-type"), crate::CONTENT_TYPE);
+        assert_eq!(header(&response, "content-type"), crate::render::CONTENT_TYPE);
     }
 
     #[test]
