@@ -26,12 +26,14 @@ pub fn stubs(cont: &Container<'_>) -> TokenStream {
     expand::assemble(cont, &names, &parts, impls)
 }
 
-/// The inherent API of the container for a generic struct, with no trait
-/// impls (`GaugeGroup::Stats` cannot name the struct without its parameters).
+/// The inherent API of the container for a generic struct, and a
+/// `GaugeGroup` impl (which `Registered<Self>` needs) whose `Stats` is a
+/// stand-in: it cannot name the struct without its parameters.
 fn generic_stub(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
     let (krate, stats, gauges) = (&names.krate, names.stats, &names.gauges);
     let private = names.private();
     let str = names.primitive("str");
+    let usize = names.primitive("usize");
     let (generics, ty_generics, where_clause) = cont.generics.split_for_impl();
     let result = quote! {
         #private::core::result::Result<#krate::Registered<Self>, #krate::Error>
@@ -58,6 +60,22 @@ fn generic_stub(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
         impl #private::core::default::Default for #gauges {
             fn default() -> Self {
                 Self::new()
+            }
+        }
+
+        pub struct __KvstatsGenericStats;
+
+        impl #krate::PromGauges for __KvstatsGenericStats {
+            type Gauges = #gauges;
+            const METRICS: &'static [#krate::MetricDef] = &[];
+        }
+
+        impl #krate::GaugeGroup for #gauges {
+            type Stats = __KvstatsGenericStats;
+            fn update_from(&self, _: &__KvstatsGenericStats) {}
+            fn clear(&self) {}
+            fn __reading(&self, _: #usize) -> #private::Reading<'_> {
+                #private::Reading::Absent
             }
         }
     }
