@@ -7,12 +7,13 @@
 //! A field whose attributes were rejected is not checked: what it would
 //! export is not known (see `Field::uncertain`).
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote_spanned};
 use syn::spanned::Spanned as _;
 
 use crate::ast::{Container, Field, Shape};
 use crate::expand::Names;
+use crate::respan::respan;
 
 /// The name checks and field readers of `cont`.
 pub fn asserts(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
@@ -47,38 +48,4 @@ fn reader(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
     quote_spanned! {span=>
         const #ident: #private::Scalar<#ty> = #private::#make::<#ty>();
     }
-}
-
-/// `tokens` with the spans of the top-level tokens (and of the delimiters of
-/// top-level groups, not of what they hold) set to `span`: an item spanned
-/// this way is reported at `span` by rustc's "defined multiple times", while
-/// its fields keep their own spans.
-pub fn respan_item(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            token.set_span(span);
-            token
-        })
-        .collect()
-}
-
-/// `tokens` with every span set to `span`: the expression a constant fails in
-/// is reported with the span of its first to last token, so all of them must
-/// point at the user's token.
-pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
-            TokenTree::Group(group) => {
-                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
-                new.set_span(span);
-                TokenTree::Group(new)
-            }
-            mut other => {
-                other.set_span(span);
-                other
-            }
-        })
-        .collect()
 }

@@ -13,6 +13,7 @@ use crate::ast::{Container, Field, Shape};
 use crate::check::{metric_names, RESERVED_CONSTANTS};
 use crate::impls::{self, nested};
 use crate::naming;
+use crate::respan;
 
 /// The names every generated item uses.
 pub struct Names<'a> {
@@ -184,7 +185,7 @@ fn container_struct(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
         }
     };
     // See `constants_module`.
-    asserts::respan_item(item, gauges.span())
+    respan::respan_item(item, gauges.span())
 }
 
 fn doc_table(parts: &[Part<'_>]) -> String {
@@ -291,5 +292,5 @@ fn constants_module(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
             pub const ALL: &[&::core::primitive::str] = &[#(#current),*];
         }
     };
-    asserts::respan_item(module_item, module.span())
+    respan::respan_item(module_item, module.span())
 }

@@ -8,6 +8,7 @@ use syn::Type;
 use crate::asserts;
 use crate::ast::{Container, Field, Shape};
 use crate::expand::{Names, Part};
+use crate::respan;
 
 pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> TokenStream {
     let Names {
@@ -103,7 +104,7 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
     let unique = parts.iter().find_map(|p| match p {
         Part::Nested { field, .. } => {
             let span = field.ident.span();
-            let private = asserts::respan(private.clone(), span);
+            let private = respan::respan(private.clone(), span);
             Some(quote_spanned! {span=>
                 const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
                     #private::duplicate_name(&__KVSTATS_METRICS)
@@ -206,7 +207,7 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
 /// tokens keep their spans, so rustc underlines all of it).
 pub fn nested(inner: &Type, krate: &TokenStream, item: &str) -> TokenStream {
     let span = syn::spanned::Spanned::span(inner);
-    let krate = asserts::respan(krate.clone(), span);
+    let krate = respan::respan(krate.clone(), span);
     let item = Ident::new(item, span);
     quote_spanned!(span=> <#inner as #krate::PromGauges>::#item)
 }
@@ -214,7 +215,7 @@ pub fn nested(inner: &Type, krate: &TokenStream, item: &str) -> TokenStream {
 /// `tokens` spanned to a field's type: if that type does not implement what
 /// they need, the errors point at it (and identical ones merge).
 fn at_type(inner: &Type, tokens: TokenStream) -> TokenStream {
-    asserts::respan(tokens, syn::spanned::Spanned::span(inner))
+    respan::respan(tokens, syn::spanned::Spanned::span(inner))
 }
 
 fn option_str(value: Option<&str>, private: &TokenStream) -> TokenStream {
@@ -271,7 +272,7 @@ fn update(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
         Shape::Positions { max } => {
             let ty = field.ty;
             let span = syn::spanned::Spanned::span(ty);
-            let private = asserts::respan(private, span);
+            let private = respan::respan(private, span);
             quote_spanned! {span=>
                 #private::store_positions::<#ty, #max>(&self.#ident, &stats.#ident, #policy);
             }

@@ -22,6 +22,8 @@ pub mod impls;
 pub mod keys;
 #[path = "naming.rs"]
 pub mod naming;
+#[path = "respan.rs"]
+pub mod respan;
 // The naming rule, shared with kvstats-core (which uses all of it; the macro
 // needs only `check_name`).
 #[allow(dead_code)]
