@@ -1,46 +1,44 @@
 //! Constants that make the compiler check what only it can, each spanned to
-//! the token the user wrote so the error points there: every scalar field's
-//! type is bound to `GaugeSource` once, in a constant the rest of the
-//! expansion reads through, so an unsupported type is one error, not one per
-//! use.
-//!
-//! A field whose attributes were rejected is not checked: what it would
-//! export is not known (see `Field::uncertain`).
+//! the token the user wrote so the error points there:
+//! - every scalar field's type is bound to `GaugeSource` once, in a constant
+//!   the rest of the expansion reads through, so an unsupported type is one
+//!   error, not one per use (a field whose attributes were rejected is not
+//!   checked: what it would export is not known, see `Field::uncertain`);
+//! - the metric names that nested structs bring are compared with the
+//!   struct's own, as only the compiler knows them.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote_spanned};
+use proc_macro2::TokenStream;
+use quote::quote_spanned;
 use syn::spanned::Spanned as _;
 
-use crate::ast::{Container, Field, Shape};
-use crate::expand::Names;
+use crate::ast::Shape;
+use crate::model::{Exported, Model};
 use crate::respan::respan;
 
-/// The name checks and field readers of `cont`.
-pub fn asserts(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
+/// The compiler checks of `model`, which go beside the impls (they read
+/// `__KVSTATS_METRICS`).
+pub fn asserts(model: &Model<'_>) -> TokenStream {
     let mut out = TokenStream::new();
     // A generic struct is already an error, and its field types may name its
     // parameters, which a constant cannot see.
-    if !cont.is_generic() {
-        for field in cont.exported() {
-            if let Shape::Scalar = field.shape() {
-                out.extend(reader(field, names));
+    if !model.generic {
+        for field in &model.fields {
+            if let Shape::Scalar = field.shape {
+                out.extend(reader(field, model));
             }
         }
+        out.extend(nested_names_unique(model));
     }
     out
 }
 
 /// The constant that reads `field` (see `kvstats_core::__private::Scalar`).
-pub fn reader_ident(field: &Field<'_>) -> Ident {
-    format_ident!("__KVSTATS_READ_{}", field.index)
-}
-
-fn reader(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+fn reader(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let ty = field.ty;
     let span = ty.span();
-    let private = respan(names.private(), span);
-    let ident = reader_ident(field);
-    let make = if field.uncertain() {
+    let private = respan(model.private.clone(), span);
+    let ident = &field.reader;
+    let make = if field.uncertain {
         quote_spanned!(span=> unchecked)
     } else {
         quote_spanned!(span=> scalar)
@@ -48,4 +46,23 @@ fn reader(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
     quote_spanned! {span=>
         const #ident: #private::Scalar<#ty> = #private::#make::<#ty>();
     }
+}
+
+/// Own names are compared by the check stage; names that come from nested
+/// structs are only known once those are compiled, so a constant compares
+/// them, spanned to the first nested field.
+fn nested_names_unique(model: &Model<'_>) -> Option<TokenStream> {
+    let field = model
+        .fields
+        .iter()
+        .find(|f| matches!(f.shape, Shape::Flatten { .. }))?;
+    let span = field.ident.span();
+    let private = respan(model.private.clone(), span);
+    Some(quote_spanned! {span=>
+        const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
+            #private::duplicate_name(&__KVSTATS_METRICS)
+        {
+            #private::core::panic!("{}", __kvstats_clash.as_str())
+        };
+    })
 }

@@ -116,7 +116,7 @@ impl<'a> Field<'a> {
         self.attrs.rejected || self.attrs.max.is_some() && self.attrs.label.is_none()
     }
 
-    pub fn shape(&self) -> Shape<'_> {
+    pub fn shape(&self) -> Shape<'a> {
         if self.attrs.flatten.is_some() {
             return match option_inner(self.ty) {
                 Some(inner) => Shape::Flatten {

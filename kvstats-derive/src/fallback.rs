@@ -11,30 +11,28 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::Container;
-use crate::expand::{self, Names};
+use crate::expand;
 use crate::impls;
+use crate::model::Model;
 
-pub fn stubs(cont: &Container<'_>) -> TokenStream {
-    let names = Names::new(cont);
-    let parts = expand::parts(cont, &names);
-    let impls = if cont.is_generic() {
-        generic_stub(cont, &names)
+pub fn stubs(model: &Model<'_>) -> TokenStream {
+    let impls = if model.generic {
+        generic_stub(model)
     } else {
-        impls::impls(cont, &names, &parts)
+        impls::impls(model)
     };
-    expand::assemble(cont, &names, &parts, impls)
+    expand::assemble(model, impls)
 }
 
 /// The inherent API of the container for a generic struct, and a
 /// `GaugeGroup` impl (which `Registered<Self>` needs) whose `Stats` is a
 /// stand-in: it cannot name the struct without its parameters.
-fn generic_stub(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
-    let (krate, stats, gauges) = (&names.krate, names.stats, &names.gauges);
-    let private = names.private();
-    let str = names.primitive("str");
-    let usize = names.primitive("usize");
-    let (generics, ty_generics, where_clause) = cont.generics.split_for_impl();
+fn generic_stub(model: &Model<'_>) -> TokenStream {
+    let (krate, private) = (&model.krate, &model.private);
+    let (stats, gauges) = (model.stats, &model.gauges);
+    let str = model.primitive("str");
+    let usize = model.primitive("usize");
+    let (generics, ty_generics, where_clause) = model.generics.split_for_impl();
     let result = quote! {
         #private::core::result::Result<#krate::Registered<Self>, #krate::Error>
     };
