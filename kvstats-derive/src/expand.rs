@@ -146,9 +146,10 @@ fn constants_module(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter(|m| m.replaced_by.is_none())
         .map(|m| &m.constant);
-    let module_doc = format!(
-        " Metric names of [`{stats}`](super::{stats}), without the registry's root prefix."
-    );
+    // Plain text, not a link: no path from inside the module reaches the
+    // struct wherever it is (`super::` fails at the crate root and in a
+    // function), and rustdoc warns about a link it cannot resolve.
+    let module_doc = format!(" Metric names of `{stats}`, without the registry's root prefix.");
     // rustc reports a clash with another item at the item's span; spanned to
     // where the name came from, that is the user's `module`, prefix or struct.
     // Its constants name `::core`, not the crate path: a `crate = "super::.."`
