@@ -5,14 +5,18 @@
 //!   error, not one per use (a field whose attributes were rejected is not
 //!   checked: what it would export is not known, see `Field::uncertain`);
 //! - the metric names that nested structs bring are compared with the
-//!   struct's own, as only the compiler knows them.
+//!   struct's own, as only the compiler knows them;
+//! - the constants module's name resolves to this struct's module, not to one
+//!   another struct's derive generated in the same scope.
 
-use proc_macro2::TokenStream;
-use quote::quote_spanned;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned as _;
 
 use crate::ast::Shape;
 use crate::model::{Exported, Model};
+use crate::naming;
 use crate::respan::respan;
 
 /// The compiler checks of `model`, which go beside the impls (they read
@@ -29,6 +33,7 @@ pub fn asserts(model: &Model<'_>) -> TokenStream {
         }
         out.extend(nested_names_unique(model));
     }
+    out.extend(module_is_ours(model));
     out
 }
 
@@ -65,4 +70,37 @@ fn nested_names_unique(model: &Model<'_>) -> Option<TokenStream> {
             #private::core::panic!("{}", __kvstats_clash.as_str())
         };
     })
+}
+
+/// Two structs whose modules get one name in one scope (the same prefix)
+/// make rustc say only that the name is defined twice; the derive cannot see
+/// the other struct. Every generated module holds its struct's name, and the
+/// module this struct's name resolves to must hold this struct's: else the
+/// constant fails with a message that names both structs, at the attribute
+/// that named the module.
+///
+/// The name is read through a glob import that shadows a fallback holding
+/// this struct's name, so a user's own item of that name (which rustc
+/// reports as a clash already) adds no second error.
+fn module_is_ours(model: &Model<'_>) -> Option<TokenStream> {
+    let module = model.module.as_ref()?;
+    let private = &model.private;
+    let str = model.primitive("str");
+    let found = Ident::new(naming::STRUCT_CONSTANT, Span::call_site());
+    let (this, name) = (&model.stats_name, module.unraw().to_string());
+    let check = quote! {
+        const _: () = {
+            const #found: &#str = #this;
+            const _: () = {
+                #[allow(unused_imports)]
+                use #module::*;
+                const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
+                    #private::module_taken(#name, #found, #this)
+                {
+                    #private::core::panic!("{}", __kvstats_clash.as_str())
+                };
+            };
+        };
+    };
+    Some(respan(check, module.span()))
 }

@@ -4,13 +4,14 @@
 //! container that passed the checks, and (through `fallback`) of one that did
 //! not, so it must stay valid Rust for every input `ast` accepts.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::asserts;
 use crate::ast::Shape;
 use crate::impls::{self, nested};
 use crate::model::{Exported, Model, Part};
+use crate::naming;
 use crate::respan;
 
 pub fn expand(model: &Model<'_>) -> TokenStream {
@@ -156,12 +157,17 @@ fn constants_module(model: &Model<'_>) -> TokenStream {
     // would mean another place inside the module.
     // The module is named after the prefix or the struct unless `module` is
     // given, so its case is not the user's choice.
+    let struct_constant = Ident::new(naming::STRUCT_CONSTANT, Span::call_site());
+    let struct_name = &model.stats_name;
     let module_item = quote! {
         #[doc = #module_doc]
         #[allow(dead_code, non_snake_case)]
         #vis mod #module {
             /// The prefix every metric name of this module starts with.
             pub const PREFIX: &::core::primitive::str = #prefix;
+            /// The struct this module was generated for.
+            #[doc(hidden)]
+            pub const #struct_constant: &::core::primitive::str = #struct_name;
             #(#constants)*
             /// Every current metric name of this module, in field order.
             pub const ALL: &[&::core::primitive::str] = &[#(#current),*];

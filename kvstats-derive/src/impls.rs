@@ -33,7 +33,7 @@ pub fn impls(model: &Model<'_>) -> TokenStream {
             let kind = metric.kind.variant();
             let labels = &metric.labels;
             let replaced_by = option_str(metric.replaced_by.as_deref(), private);
-            let struct_name = stats.to_string();
+            let struct_name = &model.stats_name;
             let constant = syn::ext::IdentExt::unraw(&metric.constant).to_string();
             quote! {
                 &[#private::MetricParts {

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 use syn::{Generics, Type, Visibility};
 
 use crate::ast::{Container, Field, Shape};
@@ -25,6 +26,8 @@ pub struct Model<'a> {
     pub private: TokenStream,
     /// The user's struct.
     pub stats: &'a Ident,
+    /// Its name without `r#`, as `MetricDef::struct_name` and messages give it.
+    pub stats_name: String,
     pub vis: &'a Visibility,
     pub generics: &'a Generics,
     /// Whether the struct is generic (an error): only a stub of the impls is
@@ -126,6 +129,7 @@ impl<'a> Model<'a> {
         let prefix = cont.attrs.prefix.as_ref().map(|p| p.value.as_str());
         let mut constants: HashSet<String> = naming::RESERVED_CONSTANTS
             .iter()
+            .chain([&naming::STRUCT_CONSTANT])
             .map(|c| c.to_string())
             .collect();
         let generic = cont.is_generic();
@@ -139,6 +143,7 @@ impl<'a> Model<'a> {
             private: quote!(#krate::__private),
             krate,
             stats: cont.ident,
+            stats_name: cont.ident.unraw().to_string(),
             vis: cont.vis,
             generics: cont.generics,
             generic,

@@ -8,6 +8,11 @@ use crate::ast::{Container, Field};
 /// Constants every generated module has; a metric may not take their names.
 pub const RESERVED_CONSTANTS: [&str; 2] = ["PREFIX", "ALL"];
 
+/// The hidden constant of every generated module that holds the name of its
+/// struct (see `asserts::module_is_ours`). Only an invalid metric name (one
+/// that starts with `__`) gives this constant, so it needs no check of its own.
+pub const STRUCT_CONSTANT: &str = "__STRUCT";
+
 /// Words `Ident::parse_any` accepts that cannot be raw identifiers either
 /// (`Ident::new_raw` panics on them).
 const NOT_RAW: [&str; 5] = ["crate", "self", "super", "Self", "_"];
