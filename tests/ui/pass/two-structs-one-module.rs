@@ -1,6 +1,8 @@
 //! Derived structs side by side, one nested in another, and two with one
 //! prefix kept apart by `module`.
 
+#![deny(warnings)]
+
 use kvstats_core::{PromGauges, Registry};
 
 #[derive(Debug, Default, PromGauges)]
