@@ -1,4 +1,5 @@
-//! Parsing of `#[prom(..)]` attributes. Every value keeps the span of the
+//! Stage 1, attributes: the keys of `#[prom(..)]`, each declared once (the
+//! `keys!` tables), and their parsing. Every value keeps the span of the
 //! token it came from, so later stages can point at it. A bad key or value is
 //! recorded and parsing goes on with the next key.
 

@@ -1,12 +1,12 @@
 //! What follows the errors when the input has any: the same container, module
 //! and compiler checks as a good input gets, so that the user's code that uses
-//! them reports nothing but the real errors (and the name and type errors of
-//! the same input come in the same build).
+//! them reports nothing but the real errors (and the type errors the compiler
+//! finds in the same input come in the same build).
 //!
-//! Expansion is written to stay valid for every input `ast` accepts (colliding
-//! constants are dropped, an unusable module is left out, an unusable
+//! The model stays valid for every input `ast` accepts (colliding constants
+//! are left out of the module, an unusable module is left out, an unusable
 //! container name falls back to `{Struct}Gauges`); only a generic struct,
-//! whose parameters the impls cannot name, gets a stub instead.
+//! whose parameters the impls cannot name, gets a stub of the impls instead.
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -1,5 +1,5 @@
-//! Stage 3, second half: the impls of a container (`PromGauges` for the
-//! struct, `GaugeGroup` and the inherent API for the container). Cannot fail.
+//! Stage 3, the impls: the model printed as `PromGauges` for the struct,
+//! `GaugeGroup` and the inherent API for the container. Cannot fail.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
