@@ -184,6 +184,27 @@ pub const fn duplicate_name(metrics: &[MetricDef]) -> Option<ConstMessage> {
     None
 }
 
+/// The error for a struct whose constants module, `module`, resolves to the
+/// one another struct's derive generated in the same scope: `found` is that
+/// module's struct (its `__STRUCT`), `this` the struct asking. `None` when
+/// the module is `this` struct's own. Generated constants panic with it
+/// themselves, so the error is at the attribute that named the module.
+pub const fn module_taken(module: &str, found: &str, this: &str) -> Option<ConstMessage> {
+    if str_eq(found, this) {
+        return None;
+    }
+    let mut message = ConstMessage::new();
+    message.push("the constants module `");
+    message.push(module);
+    message.push("` is generated for both `");
+    message.push(found);
+    message.push("` and `");
+    message.push(this);
+    message
+        .push("` in this scope; give one of them a module of its own: `#[prom(module = \"..\")]`");
+    Some(message)
+}
+
 const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {

@@ -1,45 +1,49 @@
 //! Constants that make the compiler check what only it can, each spanned to
-//! the token the user wrote so the error points there: every scalar field's
-//! type is bound to `GaugeSource` once, in a constant the rest of the
-//! expansion reads through, so an unsupported type is one error, not one per
-//! use.
-//!
-//! A field whose attributes were rejected is not checked: what it would
-//! export is not known (see `Field::uncertain`).
+//! the token the user wrote so the error points there:
+//! - every scalar field's type is bound to `GaugeSource` once, in a constant
+//!   the rest of the expansion reads through, so an unsupported type is one
+//!   error, not one per use (a field whose attributes were rejected is not
+//!   checked: what it would export is not known, see `Field::uncertain`);
+//! - the metric names that nested structs bring are compared with the
+//!   struct's own, as only the compiler knows them;
+//! - the constants module's name resolves to this struct's module, not to one
+//!   another struct's derive generated in the same scope.
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote_spanned};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned as _;
 
-use crate::ast::{Container, Field, Shape};
-use crate::expand::Names;
+use crate::ast::Shape;
+use crate::model::{Exported, Model};
+use crate::naming;
+use crate::respan::respan;
 
-/// The name checks and field readers of `cont`.
-pub fn asserts(cont: &Container<'_>, names: &Names<'_>) -> TokenStream {
+/// The compiler checks of `model`, which go beside the impls (they read
+/// `__KVSTATS_METRICS`).
+pub fn asserts(model: &Model<'_>) -> TokenStream {
     let mut out = TokenStream::new();
     // A generic struct is already an error, and its field types may name its
     // parameters, which a constant cannot see.
-    if !cont.is_generic() {
-        for field in cont.exported() {
-            if let Shape::Scalar = field.shape() {
-                out.extend(reader(field, names));
+    if !model.generic {
+        for field in &model.fields {
+            if let Shape::Scalar = field.shape {
+                out.extend(reader(field, model));
             }
         }
+        out.extend(nested_names_unique(model));
     }
+    out.extend(module_is_ours(model));
     out
 }
 
 /// The constant that reads `field` (see `kvstats_core::__private::Scalar`).
-pub fn reader_ident(field: &Field<'_>) -> Ident {
-    format_ident!("__KVSTATS_READ_{}", field.index)
-}
-
-fn reader(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+fn reader(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let ty = field.ty;
     let span = ty.span();
-    let private = respan(names.private(), span);
-    let ident = reader_ident(field);
-    let make = if field.uncertain() {
+    let private = respan(model.private.clone(), span);
+    let ident = &field.reader;
+    let make = if field.uncertain {
         quote_spanned!(span=> unchecked)
     } else {
         quote_spanned!(span=> scalar)
@@ -49,36 +53,54 @@ fn reader(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
     }
 }
 
-/// `tokens` with the spans of the top-level tokens (and of the delimiters of
-/// top-level groups, not of what they hold) set to `span`: an item spanned
-/// this way is reported at `span` by rustc's "defined multiple times", while
-/// its fields keep their own spans.
-pub fn respan_item(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            token.set_span(span);
-            token
-        })
-        .collect()
+/// Own names are compared by the check stage; names that come from nested
+/// structs are only known once those are compiled, so a constant compares
+/// them, spanned to the first nested field.
+fn nested_names_unique(model: &Model<'_>) -> Option<TokenStream> {
+    let field = model
+        .fields
+        .iter()
+        .find(|f| matches!(f.shape, Shape::Flatten { .. }))?;
+    let span = field.ident.span();
+    let private = respan(model.private.clone(), span);
+    Some(quote_spanned! {span=>
+        const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
+            #private::duplicate_name(&__KVSTATS_METRICS)
+        {
+            #private::core::panic!("{}", __kvstats_clash.as_str())
+        };
+    })
 }
 
-/// `tokens` with every span set to `span`: the expression a constant fails in
-/// is reported with the span of its first to last token, so all of them must
-/// point at the user's token.
-pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
-            TokenTree::Group(group) => {
-                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
-                new.set_span(span);
-                TokenTree::Group(new)
-            }
-            mut other => {
-                other.set_span(span);
-                other
-            }
-        })
-        .collect()
+/// Two structs whose modules get one name in one scope (the same prefix)
+/// make rustc say only that the name is defined twice; the derive cannot see
+/// the other struct. Every generated module holds its struct's name, and the
+/// module this struct's name resolves to must hold this struct's: else the
+/// constant fails with a message that names both structs, at the attribute
+/// that named the module.
+///
+/// The name is read through a glob import that shadows a fallback holding
+/// this struct's name, so a user's own item of that name (which rustc
+/// reports as a clash already) adds no second error.
+fn module_is_ours(model: &Model<'_>) -> Option<TokenStream> {
+    let module = model.module.as_ref()?;
+    let private = &model.private;
+    let str = model.primitive("str");
+    let found = Ident::new(naming::STRUCT_CONSTANT, Span::call_site());
+    let (this, name) = (&model.stats_name, module.unraw().to_string());
+    let check = quote! {
+        const _: () = {
+            const #found: &#str = #this;
+            const _: () = {
+                #[allow(unused_imports)]
+                use #module::*;
+                const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
+                    #private::module_taken(#name, #found, #this)
+                {
+                    #private::core::panic!("{}", __kvstats_clash.as_str())
+                };
+            };
+        };
+    };
+    Some(respan(check, module.span()))
 }

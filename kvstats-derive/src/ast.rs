@@ -5,7 +5,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{Data, DeriveInput, Fields, Generics, Ident, Token, Type, Visibility};
 
-use crate::attr::{self, ContainerAttrs, FieldAttrs, Spanned};
+use crate::attr::{ContainerAttrs, FieldAttrs, Spanned};
 use crate::ctxt::Ctxt;
 
 pub struct Container<'a> {
@@ -48,7 +48,7 @@ impl<'a> Container<'a> {
     /// stubs still have the names the user's code refers to; what is wrong is
     /// recorded in `cx`.
     pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
-        let attrs = attr::container(cx, &input.attrs);
+        let attrs = ContainerAttrs::parse(cx, &input.attrs);
         let named = named_fields(cx, input);
         let fields = named
             .into_iter()
@@ -59,7 +59,7 @@ impl<'a> Container<'a> {
                     ident: f.ident.as_ref()?,
                     ty: &f.ty,
                     index,
-                    attrs: attr::field(cx, &f.attrs),
+                    attrs: FieldAttrs::parse(cx, &f.attrs),
                     doc: doc_comment(&f.attrs),
                 })
             })
@@ -116,7 +116,7 @@ impl<'a> Field<'a> {
         self.attrs.rejected || self.attrs.max.is_some() && self.attrs.label.is_none()
     }
 
-    pub fn shape(&self) -> Shape<'_> {
+    pub fn shape(&self) -> Shape<'a> {
         if self.attrs.flatten.is_some() {
             return match option_inner(self.ty) {
                 Some(inner) => Shape::Flatten {

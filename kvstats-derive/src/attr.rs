@@ -1,4 +1,5 @@
-//! Parsing of `#[prom(..)]` attributes. Every value keeps the span of the
+//! Stage 1, attributes: the keys of `#[prom(..)]`, each declared once (the
+//! `keys!` tables), and their parsing. Every value keeps the span of the
 //! token it came from, so later stages can point at it. A bad key or value is
 //! recorded and parsing goes on with the next key.
 
@@ -25,151 +26,128 @@ pub struct Spanned<T> {
     pub key: Span,
 }
 
-/// An attribute key that may be given at most once.
-struct Once<'c, T> {
-    cx: &'c Ctxt,
-    key: &'static str,
-    slot: Option<Spanned<T>>,
+/// Declares the keys of one place, each once: the field of the attributes
+/// struct that holds its value, the key as written and the `Value` method
+/// that parses it (with the example its errors show). From that one line
+/// come the struct's field, the key in `KEYS` (the list errors and
+/// suggestions show), its entry in `given()` and its parse.
+macro_rules! keys {
+    (
+        $(#[$meta:meta])*
+        pub struct $attrs:ident at $place:ident {
+            $(
+                $(#[$field_meta:meta])*
+                $field:ident: $slot:ty = $key:literal => $parse:ident($($example:literal)?),
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $attrs {
+            $( $(#[$field_meta])* pub $field: $slot, )*
+            /// Whether a key or value was rejected.
+            pub rejected: bool,
+        }
+
+        impl $attrs {
+            /// The keys, in the order errors list them.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// Parses every `#[prom(..)]` of `attrs`, recording what is wrong
+            /// in `cx` and going on with the next key.
+            pub fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+                let errors_before = cx.count();
+                let mut out = $attrs {
+                    $( $field: Default::default(), )*
+                    rejected: false,
+                };
+                for_each_key(cx, attrs, &keys::$place, |value| {
+                    match value.key.as_str() {
+                        $( $key => out.$field.put(cx, $key, value.$parse($($example)?)), )*
+                        _ => return false,
+                    }
+                    true
+                });
+                out.rejected = cx.count() > errors_before;
+                out
+            }
+
+            /// The keys given, with the spans of the keys, in the order of `KEYS`.
+            #[allow(dead_code)] // Only the field's keys exclude each other.
+            pub fn given(&self) -> Vec<(&'static str, Span)> {
+                let mut given = Vec::new();
+                $( given.extend(self.$field.keys().into_iter().map(|span| ($key, span))); )*
+                given
+            }
+        }
+    };
 }
 
-impl<'c, T> Once<'c, T> {
-    fn new(cx: &'c Ctxt, key: &'static str) -> Self {
-        Once {
-            cx,
-            key,
-            slot: None,
-        }
+keys! {
+    /// `#[prom(..)]` on the struct.
+    pub struct ContainerAttrs at CONTAINER {
+        prefix: Option<Spanned<String>> = "prefix" => string("kvstats"),
+        gauges: Option<Spanned<String>> = "gauges" => string("KvStatsGauges"),
+        module: Option<Spanned<String>> = "module" => string("kvstats"),
+        krate: Option<Spanned<syn::Path>> = "crate" => path(),
     }
+}
 
-    fn set(&mut self, value: Option<Spanned<T>>) {
+keys! {
+    /// `#[prom(..)]` on a field.
+    pub struct FieldAttrs at FIELD {
+        name: Option<Spanned<String>> = "name" => string("active_blocks"),
+        help: Option<Spanned<String>> = "help" => string("Number of active KV cache blocks"),
+        unit: Option<Spanned<String>> = "unit" => string("seconds"),
+        skip: Option<Spanned<()>> = "skip" => flag(),
+        flatten: Option<Spanned<()>> = "flatten" => flag(),
+        label: Option<Spanned<String>> = "label" => string("position"),
+        max: Option<Spanned<usize>> = "max" => max(),
+        scale: Option<Spanned<f64>> = "scale" => scale(),
+        clamp: Option<Spanned<(f64, f64)>> = "clamp" => clamp(),
+        /// Old names, each exported too (the key may repeat).
+        deprecated_names: Vec<Spanned<String>> = "deprecated_name" => string("old_name"),
+    }
+}
+
+/// Where the values of a key go: `Option` for a key given at most once,
+/// `Vec` for one that may repeat.
+trait Slot {
+    type Value;
+    /// Stores a parsed value (`None`: rejected, already reported).
+    fn put(&mut self, cx: &Ctxt, key: &str, value: Option<Spanned<Self::Value>>);
+    /// The spans of the keys given.
+    fn keys(&self) -> Vec<Span>;
+}
+
+impl<T> Slot for Option<Spanned<T>> {
+    type Value = T;
+
+    fn put(&mut self, cx: &Ctxt, key: &str, value: Option<Spanned<T>>) {
         let Some(value) = value else { return };
-        if self.slot.is_some() {
-            self.cx.error_at(
+        if self.is_some() {
+            cx.error_at(
                 value.key,
-                format!("duplicate kvstats attribute `{}`; give it once", self.key),
+                format!("duplicate kvstats attribute `{key}`; give it once"),
             );
         } else {
-            self.slot = Some(value);
+            *self = Some(value);
         }
     }
 
-    fn get(self) -> Option<Spanned<T>> {
-        self.slot
+    fn keys(&self) -> Vec<Span> {
+        self.iter().map(|v| v.key).collect()
     }
 }
 
-/// `#[prom(..)]` on the struct.
-pub struct ContainerAttrs {
-    pub prefix: Option<Spanned<String>>,
-    pub gauges: Option<Spanned<String>>,
-    pub module: Option<Spanned<String>>,
-    pub krate: Option<Spanned<syn::Path>>,
-}
+impl<T> Slot for Vec<Spanned<T>> {
+    type Value = T;
 
-/// `#[prom(..)]` on a field.
-pub struct FieldAttrs {
-    pub name: Option<Spanned<String>>,
-    pub help: Option<Spanned<String>>,
-    pub unit: Option<Spanned<String>>,
-    pub skip: Option<Spanned<()>>,
-    pub flatten: Option<Spanned<()>>,
-    pub label: Option<Spanned<String>>,
-    pub max: Option<Spanned<usize>>,
-    pub scale: Option<Spanned<f64>>,
-    pub clamp: Option<Spanned<(f64, f64)>>,
-    pub deprecated_names: Vec<Spanned<String>>,
-    /// Whether a key or value was rejected.
-    pub rejected: bool,
-}
-
-impl FieldAttrs {
-    /// The keys given, with the spans of the keys, in the order of `keys::FIELD`.
-    pub fn given(&self) -> Vec<(&'static str, Span)> {
-        let keys = [
-            ("name", self.name.as_ref().map(|s| s.key)),
-            ("help", self.help.as_ref().map(|s| s.key)),
-            ("unit", self.unit.as_ref().map(|s| s.key)),
-            ("skip", self.skip.as_ref().map(|s| s.key)),
-            ("flatten", self.flatten.as_ref().map(|s| s.key)),
-            ("label", self.label.as_ref().map(|s| s.key)),
-            ("max", self.max.as_ref().map(|s| s.key)),
-            ("scale", self.scale.as_ref().map(|s| s.key)),
-            ("clamp", self.clamp.as_ref().map(|s| s.key)),
-        ];
-        let deprecated = self
-            .deprecated_names
-            .iter()
-            .map(|d| ("deprecated_name", Some(d.key)));
-        keys.into_iter()
-            .chain(deprecated)
-            .filter_map(|(key, span)| Some((key, span?)))
-            .collect()
+    fn put(&mut self, _: &Ctxt, _: &str, value: Option<Spanned<T>>) {
+        self.extend(value);
     }
-}
 
-pub fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
-    let mut prefix = Once::new(cx, "prefix");
-    let mut gauges = Once::new(cx, "gauges");
-    let mut module = Once::new(cx, "module");
-    let mut krate = Once::new(cx, "crate");
-    for_each_key(cx, attrs, &keys::CONTAINER, |value| {
-        match value.key.as_str() {
-            "prefix" => prefix.set(value.string("kvstats")),
-            "module" => module.set(value.string("kvstats")),
-            "gauges" => gauges.set(value.string("KvStatsGauges")),
-            "crate" => krate.set(value.path()),
-            _ => return false,
-        }
-        true
-    });
-    ContainerAttrs {
-        prefix: prefix.get(),
-        gauges: gauges.get(),
-        module: module.get(),
-        krate: krate.get(),
-    }
-}
-
-pub fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
-    let errors_before = cx.count();
-    let mut name = Once::new(cx, "name");
-    let mut help = Once::new(cx, "help");
-    let mut unit = Once::new(cx, "unit");
-    let mut skip = Once::new(cx, "skip");
-    let mut flatten = Once::new(cx, "flatten");
-    let mut label = Once::new(cx, "label");
-    let mut max = Once::new(cx, "max");
-    let mut scale = Once::new(cx, "scale");
-    let mut clamp = Once::new(cx, "clamp");
-    let mut deprecated_names = Vec::new();
-    for_each_key(cx, attrs, &keys::FIELD, |value| {
-        match value.key.as_str() {
-            "name" => name.set(value.string("active_blocks")),
-            "help" => help.set(value.string("Number of active KV cache blocks")),
-            "unit" => unit.set(value.string("seconds")),
-            "label" => label.set(value.string("position")),
-            "deprecated_name" => deprecated_names.extend(value.string("old_name")),
-            "skip" => skip.set(value.flag()),
-            "flatten" => flatten.set(value.flag()),
-            "max" => max.set(value.max()),
-            "scale" => scale.set(value.scale()),
-            "clamp" => clamp.set(value.clamp()),
-            _ => return false,
-        }
-        true
-    });
-    FieldAttrs {
-        name: name.get(),
-        help: help.get(),
-        unit: unit.get(),
-        skip: skip.get(),
-        flatten: flatten.get(),
-        label: label.get(),
-        max: max.get(),
-        scale: scale.get(),
-        clamp: clamp.get(),
-        deprecated_names,
-        rejected: cx.count() > errors_before,
+    fn keys(&self) -> Vec<Span> {
+        self.iter().map(|v| v.key).collect()
     }
 }
 

@@ -17,9 +17,6 @@ use crate::naming;
 /// would appear twice in each series.
 const AUTOMATIC_LABELS: [&str; 3] = ["dynamo_namespace", "dynamo_component", "dynamo_endpoint"];
 
-/// Constants every generated module has; a metric may not take their names.
-pub const RESERVED_CONSTANTS: [&str; 2] = ["PREFIX", "ALL"];
-
 pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     if cont.is_generic() {
         let message = "#[derive(PromGauges)] does not support generic structs: the metric names \
@@ -191,7 +188,7 @@ fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
         if let Shape::Flatten { .. } = field.shape() {
             continue;
         }
-        for (index, (rest, span)) in metric_names(field).into_iter().enumerate() {
+        for (index, (rest, span)) in naming::metric_names(field).into_iter().enumerate() {
             let full = naming::with_prefix(prefix, &rest);
             let constant = naming::constant(&rest, span).to_string();
             let owner = match index {
@@ -214,7 +211,7 @@ fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
                          gives too; give one of them another `name`"
                     ),
                 );
-            } else if RESERVED_CONSTANTS.contains(&constant.as_str()) {
+            } else if naming::RESERVED_CONSTANTS.contains(&constant.as_str()) {
                 cx.error_at(
                     span,
                     format!(
@@ -227,16 +224,4 @@ fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
             constants.entry(constant).or_insert(owner);
         }
     }
-}
-
-/// The names a field is exported under (after the prefix): its name with the
-/// unit, then each deprecated name.
-pub fn metric_names(field: &Field<'_>) -> Vec<(String, Span)> {
-    let part = field.name_part();
-    let unit = field.attrs.unit.as_ref().map(|u| u.value.as_str());
-    let mut out = vec![(naming::with_unit(&part.value, unit), part.span)];
-    for old in &field.attrs.deprecated_names {
-        out.push((old.value.clone(), old.span));
-    }
-    out
 }

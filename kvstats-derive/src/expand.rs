@@ -1,131 +1,29 @@
-//! Stage 3: tokens for a container. Cannot fail. Runs for a container that
-//! passed the checks, and (through `fallback`) for one that did not, so it
-//! must stay valid Rust for every input `ast` accepts.
+//! Stage 3: the model printed as tokens: the container and the constants
+//! module here, the impls (`impls.rs`) and the compiler checks (`asserts.rs`)
+//! beside them in one anonymous constant. Cannot fail. Prints the model of a
+//! container that passed the checks, and (through `fallback`) of one that did
+//! not, so it must stay valid Rust for every input `ast` accepts.
 
-use std::collections::HashSet;
-
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use syn::Type;
 
 use crate::asserts;
-use crate::ast::{Container, Field, Shape};
-use crate::check::{metric_names, RESERVED_CONSTANTS};
+use crate::ast::Shape;
 use crate::impls::{self, nested};
+use crate::model::{Exported, Model, Part};
 use crate::naming;
+use crate::respan;
 
-/// The names every generated item uses.
-pub struct Names<'a> {
-    pub krate: TokenStream,
-    pub stats: &'a Ident,
-    pub gauges: Ident,
-    /// `None` when the module cannot have the name it would get (an error).
-    pub module: Option<Ident>,
-    pub prefix: Option<String>,
-}
-
-impl<'a> Names<'a> {
-    pub fn new(cont: &'a Container<'_>) -> Self {
-        let krate = match &cont.attrs.krate {
-            Some(path) => {
-                let path = &path.value;
-                quote!(#path)
-            }
-            None => quote!(::kvstats_core),
-        };
-        let gauges = naming::gauges(cont).unwrap_or_else(|_| naming::default_gauges(cont));
-        let module = naming::module(cont, &gauges).ok();
-        Names {
-            krate,
-            stats: cont.ident,
-            gauges,
-            module,
-            prefix: cont.attrs.prefix.as_ref().map(|p| p.value.clone()),
-        }
-    }
-
-    /// `kvstats_core::__private`, which every path to a helper goes through.
-    pub fn private(&self) -> TokenStream {
-        let krate = &self.krate;
-        quote!(#krate::__private)
-    }
-
-    /// A primitive type by path: a local type named `usize` or `str` in the
-    /// user's module would otherwise be picked up.
-    pub fn primitive(&self, name: &str) -> TokenStream {
-        let private = self.private();
-        let name = Ident::new(name, proc_macro2::Span::call_site());
-        quote!(#private::core::primitive::#name)
-    }
-}
-
-/// One entry of `METRICS` that this struct declares itself.
-pub struct OwnMetric<'a> {
-    pub field: &'a Field<'a>,
-    /// Full name, with prefix.
-    pub name: String,
-    pub constant: Ident,
-    pub help: String,
-    /// For a deprecated alias, the name that replaces it.
-    pub replaced_by: Option<String>,
-}
-
-/// A run of `METRICS` entries: one own metric, or all of a nested struct's.
-pub enum Part<'a> {
-    Own(OwnMetric<'a>),
-    Nested {
-        field: &'a Field<'a>,
-        inner: &'a Type,
-    },
-}
-
-pub fn parts<'a>(cont: &'a Container<'a>, names: &Names<'_>) -> Vec<Part<'a>> {
-    let mut parts = Vec::new();
-    for field in cont.exported() {
-        if let Shape::Flatten { inner, .. } = field.shape() {
-            parts.push(Part::Nested { field, inner });
-            continue;
-        }
-        let help = field.help().map(|h| h.value.clone()).unwrap_or_default();
-        let all = metric_names(field);
-        let current = naming::with_prefix(names.prefix.as_deref(), &all[0].0);
-        for (index, (rest, span)) in all.into_iter().enumerate() {
-            let name = naming::with_prefix(names.prefix.as_deref(), &rest);
-            let deprecated = index > 0;
-            parts.push(Part::Own(OwnMetric {
-                field,
-                constant: naming::constant(&rest, span),
-                help: if deprecated {
-                    format!("DEPRECATED: use {current}. {help}")
-                } else {
-                    help.clone()
-                },
-                replaced_by: deprecated.then(|| current.clone()),
-                name,
-            }));
-        }
-    }
-    parts
-}
-
-pub fn expand(cont: &Container<'_>) -> TokenStream {
-    let names = Names::new(cont);
-    let parts = parts(cont, &names);
-    let impls = impls::impls(cont, &names, &parts);
-    assemble(cont, &names, &parts, impls)
+pub fn expand(model: &Model<'_>) -> TokenStream {
+    assemble(model, impls::impls(model))
 }
 
 /// The container, the constants module and the compiler checks, with `impls`
 /// beside the checks in one anonymous constant.
-pub fn assemble(
-    cont: &Container<'_>,
-    names: &Names<'_>,
-    parts: &[Part<'_>],
-    impls: TokenStream,
-) -> TokenStream {
-    let container = container_struct(cont, names, parts);
-    let module = constants_module(cont, names, parts);
-    let asserts = asserts::asserts(cont, names);
+pub fn assemble(model: &Model<'_>, impls: TokenStream) -> TokenStream {
+    let container = container_struct(model);
+    let module = constants_module(model);
+    let asserts = asserts::asserts(model);
     quote! {
         #container
         #module
@@ -137,42 +35,32 @@ pub fn assemble(
     }
 }
 
-fn field_type(field: &Field<'_>, krate: &TokenStream) -> TokenStream {
-    match field.shape() {
+fn field_type(field: &Exported<'_>, krate: &TokenStream) -> TokenStream {
+    match field.shape {
         Shape::Scalar => quote!(#krate::Gauge),
-        Shape::Positions { max, .. } => quote!(#krate::PositionGauges<#max>),
+        Shape::Positions { max } => quote!(#krate::PositionGauges<#max>),
         Shape::Flatten { inner, .. } => nested(inner, krate, "Gauges"),
     }
 }
 
-fn container_struct(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> TokenStream {
-    let Names {
-        krate,
-        stats,
-        gauges,
-        ..
-    } = names;
-    let vis = cont.vis;
-    let table = doc_table(parts);
+fn container_struct(model: &Model<'_>) -> TokenStream {
+    let (krate, stats, gauges) = (&model.krate, model.stats, &model.gauges);
+    let table = doc_table(model);
     let head = format!(
         " Prometheus gauges of [`{stats}`], generated by `#[derive(PromGauges)]`.\n\n \
          Register with [`{gauges}::register`], then call [`{gauges}::update_from`] with each new \
          `{stats}`.\n\n"
     );
-    // A generic struct is an error; its stub leaves out nested groups, whose
-    // types may name the struct's parameters.
-    let fields = cont
-        .exported()
-        .filter(|f| !(cont.is_generic() && matches!(f.shape(), Shape::Flatten { .. })))
-        .map(|field| {
-            let ident = field.ident;
-            let ty = field_type(field, krate);
-            let doc = field_doc(field, parts);
-            quote! {
-                #[doc = #doc]
-                pub #ident: #ty,
-            }
-        });
+    let fields = model.fields.iter().map(|field| {
+        let ident = field.ident;
+        let ty = field_type(field, krate);
+        let doc = field_doc(field);
+        quote! {
+            #[doc = #doc]
+            pub #ident: #ty,
+        }
+    });
+    let vis = model.vis;
     let item = quote! {
         #[doc = #head]
         #[doc = #table]
@@ -184,35 +72,31 @@ fn container_struct(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
         }
     };
     // See `constants_module`.
-    asserts::respan_item(item, gauges.span())
+    respan::respan_item(item, gauges.span())
 }
 
-fn doc_table(parts: &[Part<'_>]) -> String {
+fn doc_table(model: &Model<'_>) -> String {
     let mut out = String::from(" | Metric | Unit | Help |\n |---|---|---|\n");
-    for part in parts {
+    for part in model.parts() {
         match part {
-            Part::Own(m) => {
-                let unit = m.field.attrs.unit.as_ref().map_or("", |u| u.value.as_str());
-                let label = m
-                    .field
-                    .attrs
-                    .label
-                    .as_ref()
-                    .map(|l| format!(" (one series per `{}`)", l.value))
-                    .unwrap_or_default();
+            Part::Own { metric, .. } => {
+                let labels = match metric.labels.as_slice() {
+                    [] => String::new(),
+                    labels => format!(" (one series per `{}`)", labels.join("`, `")),
+                };
                 out.push_str(&format!(
                     " | `{}`{} | {} | {} |\n",
-                    m.name,
-                    label,
-                    unit,
-                    m.help.replace('|', "\\|").replace(['\n', '\r'], " ")
+                    metric.name,
+                    labels,
+                    metric.unit.as_deref().unwrap_or_default(),
+                    metric.help.replace('|', "\\|").replace(['\n', '\r'], " ")
                 ));
             }
             Part::Nested { field, inner } => {
                 let inner = quote!(#inner).to_string().replace(' ', "");
                 out.push_str(&format!(
                     " | the metrics of `{inner}` (field `{}`) | | |\n",
-                    field.name()
+                    field.name
                 ));
             }
         }
@@ -220,42 +104,34 @@ fn doc_table(parts: &[Part<'_>]) -> String {
     out
 }
 
-fn field_doc(field: &Field<'_>, parts: &[Part<'_>]) -> String {
-    let own = parts.iter().find_map(|p| match p {
-        Part::Own(m) if std::ptr::eq(m.field, field) && m.replaced_by.is_none() => Some(m),
-        _ => None,
-    });
-    match own {
+fn field_doc(field: &Exported<'_>) -> String {
+    match field.metrics.first() {
         Some(m) => format!(" `{}`: {}", m.name, m.help),
-        None => format!(" The gauges of the nested `{}`.", field.name()),
+        None => format!(" The gauges of the nested `{}`.", field.name),
     }
 }
 
-fn constants_module(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> TokenStream {
-    let Names {
+fn constants_module(model: &Model<'_>) -> TokenStream {
+    let Model {
         stats,
         module,
         prefix,
+        vis,
         ..
-    } = names;
+    } = model;
     let Some(module) = module else {
         return TokenStream::new();
     };
-    let vis = cont.vis;
-    let prefix_value = prefix.as_ref().map(|p| format!("{p}_")).unwrap_or_default();
     // Colliding names are an error already; the first of each is kept so the
     // module still compiles and code that uses it sees no second error.
-    let mut taken: HashSet<String> = RESERVED_CONSTANTS.iter().map(|c| c.to_string()).collect();
-    let own: Vec<&OwnMetric<'_>> = parts
+    let own: Vec<_> = model
+        .fields
         .iter()
-        .filter_map(|p| match p {
-            Part::Own(m) => Some(m),
-            Part::Nested { .. } => None,
-        })
-        .filter(|m| taken.insert(m.constant.to_string()))
+        .flat_map(|f| &f.metrics)
+        .filter(|m| m.in_module)
         .collect();
     let constants = own.iter().map(|m| {
-        let OwnMetric { name, constant, .. } = m;
+        let (name, constant) = (&m.name, &m.constant);
         let doc = format!(" `{name}`: {}", m.help);
         let deprecated = m.replaced_by.as_ref().map(|new| {
             let note = format!("renamed to `{new}`; dashboards should move to the new name");
@@ -271,25 +147,31 @@ fn constants_module(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>])
         .iter()
         .filter(|m| m.replaced_by.is_none())
         .map(|m| &m.constant);
-    let module_doc = format!(
-        " Metric names of [`{stats}`](super::{stats}), without the registry's root prefix."
-    );
+    // Plain text, not a link: no path from inside the module reaches the
+    // struct wherever it is (`super::` fails at the crate root and in a
+    // function), and rustdoc warns about a link it cannot resolve.
+    let module_doc = format!(" Metric names of `{stats}`, without the registry's root prefix.");
     // rustc reports a clash with another item at the item's span; spanned to
     // where the name came from, that is the user's `module`, prefix or struct.
     // Its constants name `::core`, not the crate path: a `crate = "super::.."`
     // would mean another place inside the module.
     // The module is named after the prefix or the struct unless `module` is
     // given, so its case is not the user's choice.
+    let struct_constant = Ident::new(naming::STRUCT_CONSTANT, Span::call_site());
+    let struct_name = &model.stats_name;
     let module_item = quote! {
         #[doc = #module_doc]
         #[allow(dead_code, non_snake_case)]
         #vis mod #module {
             /// The prefix every metric name of this module starts with.
-            pub const PREFIX: &::core::primitive::str = #prefix_value;
+            pub const PREFIX: &::core::primitive::str = #prefix;
+            /// The struct this module was generated for.
+            #[doc(hidden)]
+            pub const #struct_constant: &::core::primitive::str = #struct_name;
             #(#constants)*
             /// Every current metric name of this module, in field order.
             pub const ALL: &[&::core::primitive::str] = &[#(#current),*];
         }
     };
-    asserts::respan_item(module_item, module.span())
+    respan::respan_item(module_item, module.span())
 }

@@ -1,41 +1,40 @@
-//! Stage 3, second half: the impls of a container (`PromGauges` for the
-//! struct, `GaugeGroup` and the inherent API for the container). Cannot fail.
+//! Stage 3, the impls: the model printed as `PromGauges` for the struct,
+//! `GaugeGroup` and the inherent API for the container. Cannot fail.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Type;
 
-use crate::asserts;
-use crate::ast::{Container, Field, Shape};
-use crate::expand::{Names, Part};
+use crate::ast::Shape;
+use crate::model::{Exported, Model, Part};
+use crate::respan;
 
-pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> TokenStream {
-    let Names {
+pub fn impls(model: &Model<'_>) -> TokenStream {
+    let Model {
         krate,
+        private,
         stats,
         gauges,
         ..
-    } = names;
-    let private = names.private();
+    } = model;
     let group = quote!(#krate::GaugeGroup);
-    let usize = names.primitive("usize");
-    let str = names.primitive("str");
+    let usize = model.primitive("usize");
+    let str = model.primitive("str");
+    let parts = model.parts();
 
     // METRICS: own entries and nested slices, concatenated in field order;
     // `__KVSTATS_AT_i` is where part `i` starts.
     let slices = parts.iter().map(|p| match p {
-        Part::Own(m) => {
-            let name = &m.name;
-            let field = m.field.name();
-            let help = &m.help;
-            let unit = option_str(
-                m.field.attrs.unit.as_ref().map(|u| u.value.as_str()),
-                &private,
-            );
-            let labels = m.field.attrs.label.iter().map(|l| &l.value);
-            let replaced_by = option_str(m.replaced_by.as_deref(), &private);
-            let struct_name = stats.to_string();
-            let constant = syn::ext::IdentExt::unraw(&m.constant).to_string();
+        Part::Own { field, metric } => {
+            let name = &metric.name;
+            let field = &field.name;
+            let help = &metric.help;
+            let unit = option_str(metric.unit.as_deref(), private);
+            let kind = metric.kind.variant();
+            let labels = &metric.labels;
+            let replaced_by = option_str(metric.replaced_by.as_deref(), private);
+            let struct_name = &model.stats_name;
+            let constant = syn::ext::IdentExt::unraw(&metric.constant).to_string();
             quote! {
                 &[#private::MetricParts {
                     name: #name,
@@ -44,7 +43,7 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
                     field: #field,
                     help: #help,
                     unit: #unit,
-                    kind: #krate::MetricKind::Gauge,
+                    kind: #krate::MetricKind::#kind,
                     labels: &[#(#labels),*],
                     replaced_by: #replaced_by,
                 }.def()]
@@ -58,7 +57,7 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
     let bound_consts = parts.iter().enumerate().map(|(i, p)| {
         let (start, end) = (&bounds[i], &bounds[i + 1]);
         let len = match p {
-            Part::Own(_) => quote!(1usize),
+            Part::Own { .. } => quote!(1usize),
             Part::Nested { inner, .. } => {
                 let metrics = nested(inner, krate, "METRICS");
                 let span = syn::spanned::Spanned::span(inner);
@@ -71,8 +70,8 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
     let reading_arms = parts.iter().enumerate().map(|(i, p)| {
         let (start, end) = (&bounds[i], &bounds[i + 1]);
         match p {
-            Part::Own(m) => {
-                let ident = m.field.ident;
+            Part::Own { field, .. } => {
+                let ident = field.ident;
                 quote!(#start..#end => #private::core::convert::From::from(&self.#ident),)
             }
             Part::Nested { field, inner } => {
@@ -86,33 +85,14 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
         }
     });
 
-    let fields: Vec<&Field<'_>> = cont.exported().collect();
-    let inits = fields.iter().map(|f| init(f, names));
-    let updates = fields.iter().map(|f| update(f, names));
-    let clears = fields.iter().map(|f| {
+    let inits = model.fields.iter().map(|f| init(f, model));
+    let updates = model.fields.iter().map(|f| update(f, model));
+    let clears = model.fields.iter().map(|f| {
         let ident = f.ident;
-        match f.shape() {
+        match f.shape {
             Shape::Flatten { inner, .. } => at_type(inner, quote!(#group::clear(&self.#ident);)),
             _ => quote!(self.#ident.clear();),
         }
-    });
-
-    // Own names are compared by the check stage; names that come from nested
-    // structs are only known once those are compiled, so a constant compares
-    // them, spanned to the first nested field.
-    let unique = parts.iter().find_map(|p| match p {
-        Part::Nested { field, .. } => {
-            let span = field.ident.span();
-            let private = asserts::respan(private.clone(), span);
-            Some(quote_spanned! {span=>
-                const _: () = if let #private::core::option::Option::Some(__kvstats_clash) =
-                    #private::duplicate_name(&__KVSTATS_METRICS)
-                {
-                    #private::core::panic!("{}", __kvstats_clash.as_str())
-                };
-            })
-        }
-        Part::Own(_) => None,
     });
 
     quote! {
@@ -120,7 +100,6 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
         #(#bound_consts)*
         const __KVSTATS_METRICS: [#krate::MetricDef; #len] =
             #private::concat_metrics::<#len>(&[#(#slices),*]);
-        #unique
 
         #[automatically_derived]
         impl #krate::PromGauges for #stats {
@@ -206,7 +185,7 @@ pub fn impls(cont: &Container<'_>, names: &Names<'_>, parts: &[Part<'_>]) -> Tok
 /// tokens keep their spans, so rustc underlines all of it).
 pub fn nested(inner: &Type, krate: &TokenStream, item: &str) -> TokenStream {
     let span = syn::spanned::Spanned::span(inner);
-    let krate = asserts::respan(krate.clone(), span);
+    let krate = respan::respan(krate.clone(), span);
     let item = Ident::new(item, span);
     quote_spanned!(span=> <#inner as #krate::PromGauges>::#item)
 }
@@ -214,7 +193,7 @@ pub fn nested(inner: &Type, krate: &TokenStream, item: &str) -> TokenStream {
 /// `tokens` spanned to a field's type: if that type does not implement what
 /// they need, the errors point at it (and identical ones merge).
 fn at_type(inner: &Type, tokens: TokenStream) -> TokenStream {
-    asserts::respan(tokens, syn::spanned::Spanned::span(inner))
+    respan::respan(tokens, syn::spanned::Spanned::span(inner))
 }
 
 fn option_str(value: Option<&str>, private: &TokenStream) -> TokenStream {
@@ -225,13 +204,12 @@ fn option_str(value: Option<&str>, private: &TokenStream) -> TokenStream {
 }
 
 /// The initial value of `field` in `new()`.
-pub fn init(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+fn init(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let ident = field.ident;
-    let krate = &names.krate;
-    let private = names.private();
-    match field.shape() {
+    let Model { krate, private, .. } = model;
+    match field.shape {
         Shape::Scalar => {
-            let reader = asserts::reader_ident(field);
+            let reader = &field.reader;
             quote!(#ident: #reader.initial(),)
         }
         Shape::Positions { max, .. } => quote!(#ident: #krate::PositionGauges::<#max>::new(),),
@@ -254,24 +232,23 @@ pub fn init(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
     }
 }
 
-fn update(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
+fn update(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let ident = field.ident;
-    let krate = &names.krate;
-    let private = names.private();
-    let policy = policy(field, names);
-    match field.shape() {
+    let Model { krate, private, .. } = model;
+    let policy = policy(field, model);
+    match field.shape {
         Shape::Scalar => {
-            let reader = asserts::reader_ident(field);
+            let reader = &field.reader;
             quote!(#reader.store(&self.#ident, &stats.#ident, #policy);)
         }
         // A stub stores nothing for an uncertain field (see `asserts`).
-        Shape::Positions { .. } if field.uncertain() => TokenStream::new(),
+        Shape::Positions { .. } if field.uncertain => TokenStream::new(),
         // The only use of the field's type, so an unsupported one is one
         // error, reported at the type in the turbofish.
         Shape::Positions { max } => {
             let ty = field.ty;
             let span = syn::spanned::Spanned::span(ty);
-            let private = asserts::respan(private, span);
+            let private = respan::respan(private.clone(), span);
             quote_spanned! {span=>
                 #private::store_positions::<#ty, #max>(&self.#ident, &stats.#ident, #policy);
             }
@@ -303,10 +280,9 @@ fn update(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
 }
 
 /// The value policy of a field: `scale`, then `clamp`.
-fn policy(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
-    let private = names.private();
-    let scale = field.attrs.scale.as_ref().map(|s| s.value);
-    let clamp = field.attrs.clamp.as_ref().map(|c| c.value);
+fn policy(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
+    let private = &model.private;
+    let (scale, clamp) = (field.scale, field.clamp);
     if scale.is_none() && clamp.is_none() {
         return quote!(#private::identity);
     }
@@ -319,6 +295,6 @@ fn policy(field: &Field<'_>, names: &Names<'_>) -> TokenStream {
         Some((lo, hi)) => quote!(#private::clamp(#scaled, #lo, #hi)),
         None => scaled,
     };
-    let f64 = names.primitive("f64");
+    let f64 = model.primitive("f64");
     quote!(|__kvstats_value: #f64| -> #f64 { #bounded })
 }

@@ -1,4 +1,7 @@
-//! The keys `#[prom(..)]` accepts, and what to say about one it does not.
+//! The places `#[prom(..)]` stands in, and what to say about a key that a
+//! place does not take. The keys themselves are declared in `attr.rs`.
+
+use crate::attr::{ContainerAttrs, FieldAttrs};
 
 /// Where an attribute stands, and the keys it takes there.
 pub struct Place {
@@ -10,24 +13,13 @@ pub struct Place {
 
 pub const CONTAINER: Place = Place {
     what: "container",
-    keys: &["prefix", "gauges", "module", "crate"],
+    keys: ContainerAttrs::KEYS,
     put: "on the struct",
 };
 
 pub const FIELD: Place = Place {
     what: "field",
-    keys: &[
-        "name",
-        "help",
-        "unit",
-        "skip",
-        "flatten",
-        "label",
-        "max",
-        "scale",
-        "clamp",
-        "deprecated_name",
-    ],
+    keys: FieldAttrs::KEYS,
     put: "on a field",
 };
 

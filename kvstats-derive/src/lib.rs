@@ -1,16 +1,25 @@
 //! `#[derive(PromGauges)]`: Prometheus gauges generated from a stats struct.
 //!
 //! Use it through `kvstats-core`, which re-exports it and holds the runtime the
-//! generated code calls. The macro runs in three stages: `ast.rs` parses the
-//! input and its attributes (keeping every span), `check.rs` applies the rules
-//! that need more than one attribute, `expand.rs` and `impls.rs` write the
-//! tokens. Errors from the first two are collected in a `ctxt::Ctxt` and
-//! reported together; then `fallback.rs` emits the generated items anyway, so
-//! the user's code that uses them reports no second wave of errors.
-//! `asserts.rs` leaves to the compiler what only it can check (names, through
-//! kvstats-core's `const fn`; field types, through trait bounds), each at the
-//! user's token. Nothing here panics on user input; `tests` holds a
-//! property test of that.
+//! generated code calls. The macro runs in stages, a file or two each:
+//! - parse: `ast.rs` turns the input into our own `Container`, `attr.rs`
+//!   reads its `#[prom(..)]` attributes (each key declared once there;
+//!   `keys.rs` says what to do with a key a place does not take), keeping
+//!   every span;
+//! - check: `check.rs` applies every rule about the attributes, the naming
+//!   rule included (`names.rs`, kvstats-core's own file, linked);
+//! - model: `model.rs` computes, once, every name and metric entry the output
+//!   has (`naming.rs` says how names are formed);
+//! - expand: `expand.rs` prints the model (the container and the constants
+//!   module), `impls.rs` the impls, `asserts.rs` the constants that leave to
+//!   the compiler what only it can check (field types, through trait bounds;
+//!   the names nested structs bring), each spanned to the user's token
+//!   (`respan.rs`).
+//!
+//! Errors from parse and check are collected in a `ctxt::Ctxt` and reported
+//! together; then `fallback.rs` prints the model anyway, so the user's code
+//! that uses the generated items reports no second wave of errors. Nothing
+//! here panics on user input; `tests.rs` holds a property test of that.
 
 mod stages;
 #[cfg(test)]

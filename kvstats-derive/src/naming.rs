@@ -3,7 +3,15 @@
 use proc_macro2::{Ident, Span};
 use syn::ext::IdentExt;
 
-use crate::ast::Container;
+use crate::ast::{Container, Field};
+
+/// Constants every generated module has; a metric may not take their names.
+pub const RESERVED_CONSTANTS: [&str; 2] = ["PREFIX", "ALL"];
+
+/// The hidden constant of every generated module that holds the name of its
+/// struct (see `asserts::module_is_ours`). Only an invalid metric name (one
+/// that starts with `__`) gives this constant, so it needs no check of its own.
+pub const STRUCT_CONSTANT: &str = "__STRUCT";
 
 /// Words `Ident::parse_any` accepts that cannot be raw identifiers either
 /// (`Ident::new_raw` panics on them).
@@ -110,6 +118,18 @@ pub fn module(cont: &Container<'_>, gauges: &Ident) -> Result<Ident, Unusable> {
         }
     }
     Ok(ident)
+}
+
+/// The names a field is exported under (after the prefix): its name with the
+/// unit, then each deprecated name.
+pub fn metric_names(field: &Field<'_>) -> Vec<(String, Span)> {
+    let part = field.name_part();
+    let unit = field.attrs.unit.as_ref().map(|u| u.value.as_str());
+    let mut out = vec![(with_unit(&part.value, unit), part.span)];
+    for old in &field.attrs.deprecated_names {
+        out.push((old.value.clone(), old.span));
+    }
+    out
 }
 
 /// `{name}_{unit}`, unless `name` already ends with the unit.

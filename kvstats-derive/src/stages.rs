@@ -20,8 +20,12 @@ pub mod fallback;
 pub mod impls;
 #[path = "keys.rs"]
 pub mod keys;
+#[path = "model.rs"]
+pub mod model;
 #[path = "naming.rs"]
 pub mod naming;
+#[path = "respan.rs"]
+pub mod respan;
 // The naming rule, shared with kvstats-core (which uses all of it; the macro
 // needs only `check_name`).
 #[allow(dead_code)]
@@ -35,10 +39,11 @@ pub fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
     let cx = ctxt::Ctxt::default();
     let cont = ast::Container::from_ast(&cx, input);
     check::check(&cx, &cont);
+    let model = model::Model::new(&cont);
     if !cx.has_errors() {
-        return expand::expand(&cont);
+        return expand::expand(&model);
     }
     let mut out = cx.into_compile_errors();
-    out.extend(fallback::stubs(&cont));
+    out.extend(fallback::stubs(&model));
     out
 }

@@ -80,12 +80,9 @@ const NUMBERS: &[&str] = &[
     "-1e999", "0.5", "1e-320", "-0.0", "1_000", "0x10", "5u8", "2.5f32", "1f64", "'c'", "true",
 ];
 
-const CONTAINER_KEYS: &[&str] = &["prefix", "gauges", "module", "crate"];
-
-#[rustfmt::skip]
-const FIELD_KEYS: &[&str] = &[
-    "name", "help", "unit", "skip", "flatten", "label", "max", "scale", "clamp", "deprecated_name",
-];
+/// Every key, as the macro declares them, so a new key is generated too.
+const CONTAINER_KEYS: &[&str] = crate::keys::CONTAINER.keys;
+const FIELD_KEYS: &[&str] = crate::keys::FIELD.keys;
 
 #[rustfmt::skip]
 const ODD_KEYS: &[&str] = &[

@@ -1,5 +1,7 @@
 //! Every key of the grammar at once, and what each produces.
 
+#![deny(warnings)]
+
 use kvstats_core::{PromGauges, Registry};
 
 #[derive(Debug, Default, PromGauges)]

@@ -1,5 +1,7 @@
 //! A struct whose snake-case name is a keyword gets a raw module name.
 
+#![deny(warnings)]
+
 use kvstats_core::PromGauges;
 
 #[derive(Debug, Default, PromGauges)]

@@ -1,6 +1,7 @@
 //! The derive in a module without the prelude: the expansion names every
 //! item by its full path.
 
+#![deny(warnings)]
 #![no_implicit_prelude]
 
 mod stats {

@@ -1,5 +1,6 @@
 //! Fields named like prelude items and like the generated methods.
 
+#![deny(warnings)]
 #![allow(non_snake_case)]
 
 use kvstats_core::PromGauges;

@@ -1,5 +1,7 @@
 //! Fields and names that are Rust keywords.
 
+#![deny(warnings)]
+
 use kvstats_core::PromGauges;
 
 #[derive(Debug, Default, PromGauges)]

@@ -4,6 +4,8 @@
 //! names, so the rename is made here, at the crate root, which puts
 //! `kv_metrics` in the extern prelude as a renamed dependency would be.
 
+#![deny(warnings)]
+
 extern crate kvstats_core as kv_metrics;
 
 use kv_metrics::PromGauges;

@@ -1,5 +1,6 @@
 //! Local items named like what the expansion uses: it must not pick them up.
 
+#![deny(warnings)]
 #![allow(dead_code, non_camel_case_types, non_upper_case_globals)]
 
 use ::kvstats_core::PromGauges as Derive;
