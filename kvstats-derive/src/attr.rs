@@ -11,7 +11,21 @@ use syn::spanned::Spanned as _;
 use syn::{Attribute, Lit, LitStr, Token};
 
 use crate::ctxt::Ctxt;
-use crate::keys::{self, Place};
+use crate::keys::Place;
+
+/// Where `#[prom(..)]` on the struct stands.
+pub const CONTAINER: Place = Place {
+    what: "container",
+    keys: ContainerAttrs::KEYS,
+    put: "on the struct",
+};
+
+/// Where `#[prom(..)]` on a field stands.
+pub const FIELD: Place = Place {
+    what: "field",
+    keys: FieldAttrs::KEYS,
+    put: "on a field",
+};
 
 /// The most positions `max` may keep. Positions are stored inline, 8 bytes
 /// each, so a slip such as `max = 1000000` would make every container (and
@@ -34,7 +48,7 @@ pub struct Spanned<T> {
 macro_rules! keys {
     (
         $(#[$meta:meta])*
-        pub struct $attrs:ident at $place:ident {
+        pub struct $attrs:ident at $place:ident, not $other:ident {
             $(
                 $(#[$field_meta:meta])*
                 $field:ident: $slot:ty = $key:literal => $parse:ident($($example:literal)?),
@@ -60,7 +74,7 @@ macro_rules! keys {
                     $( $field: Default::default(), )*
                     rejected: false,
                 };
-                for_each_key(cx, attrs, &keys::$place, |value| {
+                for_each_key(cx, attrs, (&$place, &$other), |value| {
                     match value.key.as_str() {
                         $( $key => out.$field.put(cx, $key, value.$parse($($example)?)), )*
                         _ => return false,
@@ -84,7 +98,7 @@ macro_rules! keys {
 
 keys! {
     /// `#[prom(..)]` on the struct.
-    pub struct ContainerAttrs at CONTAINER {
+    pub struct ContainerAttrs at CONTAINER, not FIELD {
         prefix: Option<Spanned<String>> = "prefix" => string("kvstats"),
         gauges: Option<Spanned<String>> = "gauges" => string("KvStatsGauges"),
         module: Option<Spanned<String>> = "module" => string("kvstats"),
@@ -94,7 +108,7 @@ keys! {
 
 keys! {
     /// `#[prom(..)]` on a field.
-    pub struct FieldAttrs at FIELD {
+    pub struct FieldAttrs at FIELD, not CONTAINER {
         name: Option<Spanned<String>> = "name" => string("active_blocks"),
         help: Option<Spanned<String>> = "help" => string("Number of active KV cache blocks"),
         unit: Option<Spanned<String>> = "unit" => string("seconds"),
@@ -156,7 +170,7 @@ impl<T> Slot for Vec<Spanned<T>> {
 fn for_each_key(
     cx: &Ctxt,
     attrs: &[Attribute],
-    place: &Place,
+    (place, other): (&Place, &Place),
     mut handle: impl FnMut(&Value<'_>) -> bool,
 ) {
     let what = place.what;
@@ -198,7 +212,7 @@ fn for_each_key(
             };
             if key.is_none() || !handle(&value) {
                 let shown = key.unwrap_or_else(|| path_text(&value.path));
-                cx.error_spanned_by(&value.path, place.unknown(&shown));
+                cx.error_spanned_by(&value.path, place.unknown(other, &shown));
             }
             Ok(())
         });

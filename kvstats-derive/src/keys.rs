@@ -1,47 +1,25 @@
 //! The places `#[prom(..)]` stands in, and what to say about a key that a
-//! place does not take. The keys themselves are declared in `attr.rs`.
-
-use crate::attr::{ContainerAttrs, FieldAttrs};
+//! place does not take. The keys themselves, and the two places, are
+//! declared in `attr.rs`.
 
 /// Where an attribute stands, and the keys it takes there.
 pub struct Place {
     pub what: &'static str,
     pub keys: &'static [&'static str],
     /// Where the keys of this place go, for a key written in the other place.
-    put: &'static str,
+    pub put: &'static str,
 }
-
-pub const CONTAINER: Place = Place {
-    what: "container",
-    keys: ContainerAttrs::KEYS,
-    put: "on the struct",
-};
-
-pub const FIELD: Place = Place {
-    what: "field",
-    keys: FieldAttrs::KEYS,
-    put: "on a field",
-};
 
 impl Place {
     pub fn list(&self) -> String {
         self.keys.join(", ")
     }
 
-    fn other(&self) -> &'static Place {
-        if self.what == CONTAINER.what {
-            &FIELD
-        } else {
-            &CONTAINER
-        }
-    }
-
     /// The error for `key`, which this place does not take: where it belongs
-    /// if it is the other place's key, else the nearest known key if one is
-    /// close, and always the list of keys this place takes.
-    pub fn unknown(&self, key: &str) -> String {
+    /// if it is a key of the `other` place, else the nearest known key if one
+    /// is close, and always the list of keys this place takes.
+    pub fn unknown(&self, other: &Place, key: &str) -> String {
         let (what, list) = (self.what, self.list());
-        let other = self.other();
         if other.keys.contains(&key) {
             return format!(
                 "`{key}` is a {} attribute: put it in the `#[prom(..)]` {}; {what} keys are: \
@@ -91,15 +69,27 @@ mod tests {
 
     #[test]
     fn typos_get_a_suggestion_and_misplaced_keys_a_place() {
-        assert!(FIELD.unknown("hepl").contains("did you mean `help`?"));
+        const CONTAINER: Place = Place {
+            what: "container",
+            keys: &["prefix", "module"],
+            put: "on the struct",
+        };
+        const FIELD: Place = Place {
+            what: "field",
+            keys: &["name", "help"],
+            put: "on a field",
+        };
         assert!(FIELD
-            .unknown("prefix")
+            .unknown(&CONTAINER, "hepl")
+            .contains("did you mean `help`?"));
+        assert!(FIELD
+            .unknown(&CONTAINER, "prefix")
             .starts_with("`prefix` is a container attribute"));
         assert!(CONTAINER
-            .unknown("name")
+            .unknown(&FIELD, "name")
             .starts_with("`name` is a field attribute"));
-        assert!(!FIELD.unknown("colour").contains("did you mean"));
-        assert!(!FIELD.unknown("").contains("did you mean"));
+        assert!(!FIELD.unknown(&CONTAINER, "colour").contains("did you mean"));
+        assert!(!FIELD.unknown(&CONTAINER, "").contains("did you mean"));
     }
 
     #[test]

@@ -81,8 +81,8 @@ const NUMBERS: &[&str] = &[
 ];
 
 /// Every key, as the macro declares them, so a new key is generated too.
-const CONTAINER_KEYS: &[&str] = crate::keys::CONTAINER.keys;
-const FIELD_KEYS: &[&str] = crate::keys::FIELD.keys;
+const CONTAINER_KEYS: &[&str] = crate::attr::CONTAINER.keys;
+const FIELD_KEYS: &[&str] = crate::attr::FIELD.keys;
 
 #[rustfmt::skip]
 const ODD_KEYS: &[&str] = &[

@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn metrics_use_the_exposition_content_type() {
         let response = routes().respond(&Method::GET, "/metrics");
-        assert_eq!(header(&response, "content-type"), crate::render::CONTENT_TYPE);
+        assert_eq!(
+            header(&response, "content-type"),
+            crate::render::CONTENT_TYPE
+        );
     }
 
     #[test]
