@@ -38,8 +38,32 @@ fn user_crate_checks_and_documents_without_a_warning() {
     }
 }
 
-/// Runs `cargo <command> <features>` in `fixture`; `doc_flags` go to rustdoc
-/// after `-D warnings`. Fails with cargo's whole output when cargo fails.
+/// kvstats-core alone (no other package's features unified in) with no
+/// feature, each feature alone, and all of them.
+#[test]
+fn kvstats_core_builds_with_every_feature_set() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sets = [
+        "",
+        "derive",
+        "server",
+        "dynamo",
+        "catalog",
+        "derive,server,dynamo,catalog",
+    ];
+    for set in sets {
+        cargo(
+            root,
+            &["check", "--lib", "-p", "kvstats-core"],
+            &["--no-default-features", "--features", set],
+            &[],
+        );
+    }
+}
+
+/// Runs `cargo <command> <features>` in `fixture` (a folder with a
+/// `Cargo.toml`); `doc_flags` go to rustdoc after `-D warnings`. Fails with
+/// cargo's whole output when cargo fails.
 fn cargo(fixture: &Path, command: &[&str], features: &[&str], doc_flags: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut rustdoc_flags = vec!["-D", "warnings"];
@@ -55,10 +79,11 @@ fn cargo(fixture: &Path, command: &[&str], features: &[&str], doc_flags: &[&str]
         .expect("run cargo");
     assert!(
         output.status.success(),
-        "`cargo {} {}` in tests/user_crate (RUSTDOCFLAGS=\"{}\") failed ({}):\n\
+        "`cargo {} {}` in {} (RUSTDOCFLAGS=\"{}\") failed ({}):\n\
          --- stdout ---\n{}\n--- stderr ---\n{}",
         command.join(" "),
         features.join(" "),
+        fixture.display(),
         rustdoc_flags.join(" "),
         output.status,
         String::from_utf8_lossy(&output.stdout),
