@@ -56,6 +56,7 @@ fn a_metric_named_like_the_librarys_own_is_refused() {
     #[prom(prefix = "kvstats")]
     struct Impostor {
         /// Looks like the library's counter
+        #[prom(counter)]
         values_dropped_total: u64,
     }
     let (registry, component) = backend();

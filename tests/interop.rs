@@ -112,7 +112,7 @@ fn a_clashing_collector_is_refused_by_register_collector() {
     // The library's own names are not for collectors either.
     let own = prometheus::IntCounter::new(
         "dynamo_component_kvstats_values_dropped_total",
-        "Values not exported, by metric and reason (over a field's cap, or clashing with a kvstats family)",
+        kvstats_core::own::DROPPED_VALUES.help,
     )
     .unwrap();
     assert!(registry.register_collector(Box::new(own)).is_err());

@@ -171,7 +171,7 @@ fn a_value_with_the_absent_bit_pattern_is_exported_as_nan() {
     let gauge = kvstats_core::Gauge::new();
     gauge.set(odd);
     assert!(gauge.value().is_some_and(f64::is_nan), "{gauge:?}");
-    let positions = kvstats_core::PositionGauges::<2>::new();
+    let positions = kvstats_core::PerPosition::<2>::new();
     positions.set_all([odd, 1.0]);
     assert!(positions.values()[0].is_nan());
     assert_eq!(positions.values().len(), 2);

@@ -15,12 +15,15 @@ use std::cell::Cell;
 use std::sync::{Arc, RwLock, Weak};
 
 use prometheus::core::{Collector, Desc};
-use prometheus::proto::{Counter, Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use prometheus::proto::{
+    Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType,
+};
 
 use crate::error::{Error, Result};
 use crate::metric::MetricKind;
+use crate::render::plan::write_labels;
 use crate::render::plan::{ForeignFamily, Plan};
-use crate::render::series;
+use crate::render::series::{self, Part, Scratch};
 use crate::text::parse_pairs;
 
 thread_local! {
@@ -153,12 +156,40 @@ pub(crate) fn registration_error(
 /// Every kvstats family with a series, as protobuf.
 fn families(plan: &Plan) -> Vec<MetricFamily> {
     let mut out = Vec::new();
+    let mut scratch = Scratch::default();
     for family in plan.families.values() {
         let mut metrics = Vec::new();
-        series::for_each(plan, family, &[], |s| {
+        let mut buckets: Vec<Bucket> = Vec::new();
+        let mut sum = 0.0;
+        series::for_each(plan, family, &[], &mut scratch, |s| {
             let mut labels = String::new();
-            s.write_labels(&mut labels);
-            metrics.push(metric(&labels, family.kind, s.value));
+            write_labels(&mut labels, s.labels, s.extras, s.key);
+            let mut metric = Metric::default();
+            match s.part {
+                Part::Value => set_value(&mut metric, family.kind, s.value),
+                Part::Bucket(Some(bound)) => {
+                    let mut bucket = Bucket::default();
+                    bucket.set_upper_bound(bound);
+                    bucket.set_cumulative_count(s.value as u64);
+                    buckets.push(bucket);
+                    return;
+                }
+                // The encoder writes `+Inf` from the count.
+                Part::Bucket(None) => return,
+                Part::Sum => {
+                    sum = s.value;
+                    return;
+                }
+                Part::Count => {
+                    let mut histogram = Histogram::default();
+                    histogram.set_sample_count(s.value as u64);
+                    histogram.set_sample_sum(sum);
+                    histogram.set_bucket(std::mem::take(&mut buckets));
+                    metric.set_histogram(histogram);
+                }
+            }
+            metric.set_label(label_pairs(&labels));
+            metrics.push(metric);
         });
         if metrics.is_empty() {
             continue;
@@ -169,6 +200,7 @@ fn families(plan: &Plan) -> Vec<MetricFamily> {
         proto.set_field_type(match family.kind {
             MetricKind::Gauge => MetricType::GAUGE,
             MetricKind::Counter => MetricType::COUNTER,
+            MetricKind::Histogram => MetricType::HISTOGRAM,
         });
         proto.set_metric(metrics);
         out.push(proto);
@@ -176,30 +208,30 @@ fn families(plan: &Plan) -> Vec<MetricFamily> {
     out
 }
 
-fn metric(labels: &str, kind: MetricKind, value: f64) -> Metric {
-    let mut metric = Metric::default();
-    metric.set_label(
-        parse_pairs(labels)
-            .into_iter()
-            .map(|(name, value)| {
-                let mut pair = LabelPair::default();
-                pair.set_name(name);
-                pair.set_value(value);
-                pair
-            })
-            .collect(),
-    );
+/// The label pairs of escaped `name="value",..` text.
+fn label_pairs(labels: &str) -> Vec<LabelPair> {
+    parse_pairs(labels)
+        .into_iter()
+        .map(|(name, value)| {
+            let mut pair = LabelPair::default();
+            pair.set_name(name);
+            pair.set_value(value);
+            pair
+        })
+        .collect()
+}
+
+fn set_value(metric: &mut Metric, kind: MetricKind, value: f64) {
     match kind {
-        MetricKind::Gauge => {
-            let mut gauge = Gauge::default();
-            gauge.set_value(value);
-            metric.set_gauge(gauge);
-        }
         MetricKind::Counter => {
             let mut counter = Counter::default();
             counter.set_value(value);
             metric.set_counter(counter);
         }
+        MetricKind::Gauge | MetricKind::Histogram => {
+            let mut gauge = Gauge::default();
+            gauge.set_value(value);
+            metric.set_gauge(gauge);
+        }
     }
-    metric
 }

@@ -160,7 +160,7 @@ mod text;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use cells::{Gauge, PositionGauges};
+pub use cells::{Counter, Gauge, Histogram, PerKey, PerPosition, Reason};
 pub use error::{Error, Result};
 pub use metric::{GaugeGroup, MetricDef, MetricKind, PromGauges};
 pub use publisher::MetricsPublisher;
@@ -171,7 +171,7 @@ pub use registry::{
 pub use render::CONTENT_TYPE;
 #[cfg(feature = "server")]
 pub use server::{MetricsServer, ServerHandle};
-pub use source::{GaugeSource, PositionSource};
+pub use source::{GaugeSource, KeySource, Observation, ObservationSource, PositionSource};
 
 /// The `prometheus` crate kvstats is built on, so an application names the
 /// very version kvstats bridges to (`kvstats_core::prometheus::Registry`).

@@ -11,8 +11,11 @@ pub enum MetricKind {
     /// A value that goes up and down.
     Gauge,
     /// A running total that only goes up (and starts again from 0 when the
-    /// process restarts).
+    /// process restarts); its name ends in `_total`.
     Counter,
+    /// Observations counted into buckets: exported as `_bucket{le=".."}`,
+    /// `_sum` and `_count` series.
+    Histogram,
 }
 
 impl MetricKind {
@@ -27,6 +30,7 @@ impl MetricKind {
         match self {
             MetricKind::Gauge => "gauge",
             MetricKind::Counter => "counter",
+            MetricKind::Histogram => "histogram",
         }
     }
 }
@@ -49,7 +53,7 @@ impl MetricKind {
 /// assert_eq!(first.kind, MetricKind::Gauge);
 /// assert!(first.labels.is_empty());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct MetricDef {
     /// The metric name: `{prefix}_{name}[_{unit}]`.
@@ -69,8 +73,15 @@ pub struct MetricDef {
     /// The metric type.
     pub kind: MetricKind,
     /// The labels each series adds to those of its registration: `position`
-    /// for a per-position field, nothing for a plain one.
+    /// for a per-position field, the key's label for a keyed one, nothing for
+    /// a plain one.
     pub labels: &'static [&'static str],
+    /// For a histogram, the finite upper bounds of its buckets, ascending
+    /// (`+Inf` is implied); empty for other kinds.
+    pub buckets: &'static [f64],
+    /// Whether the field holds the amount since the previous update
+    /// (`#[prom(counter, delta)]`), which is added, rather than the value.
+    pub delta: bool,
     /// For a deprecated alias (`deprecated_name`), the current name.
     pub replaced_by: Option<&'static str>,
 }
@@ -91,6 +102,41 @@ impl MetricDef {
     /// Whether this entry is an old name kept for a migration.
     pub const fn is_deprecated(&self) -> bool {
         self.replaced_by.is_some()
+    }
+
+    /// The names of the series a query of this metric selects: the metric's
+    /// own, or for a histogram its `_bucket`, `_sum` and `_count` series.
+    ///
+    /// ```
+    /// use kvstats_core::PromGauges;
+    /// use kvstats_core::dynamo::KvStats;
+    ///
+    /// assert_eq!(KvStats::METRICS[0].series_suffixes(), [""]);
+    /// ```
+    pub const fn series_suffixes(&self) -> &'static [&'static str] {
+        match self.kind {
+            MetricKind::Histogram => &["_bucket", "_sum", "_count"],
+            MetricKind::Gauge | MetricKind::Counter => &[""],
+        }
+    }
+
+    /// The reasons a value of this metric can be left out for (each has its
+    /// series in `kvstats_values_dropped_total`): positions or keys past the
+    /// cap, refused amounts of a counter fed by deltas, non-finite
+    /// observations of a histogram.
+    pub fn drop_reasons(&self) -> Vec<crate::cells::Reason> {
+        use crate::cells::Reason;
+        let mut reasons = Vec::new();
+        if !self.labels.is_empty() {
+            reasons.push(Reason::OverMax);
+        }
+        if self.delta {
+            reasons.extend([Reason::Negative, Reason::NotFinite]);
+        }
+        if self.kind == MetricKind::Histogram {
+            reasons.push(Reason::NotFinite);
+        }
+        reasons
     }
 }
 

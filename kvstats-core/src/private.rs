@@ -4,9 +4,11 @@
 pub use crate::cells::Reading;
 pub use core;
 
-use crate::cells::{Gauge, PositionGauges};
+use crate::cells::{Counter, Gauge, Histogram, PerKey, PerPosition};
 use crate::metric::{MetricDef, MetricKind};
-use crate::source::{GaugeSource, PositionSource};
+use crate::source::{GaugeSource, KeySource, ObservationSource, PositionSource};
+
+pub use crate::cells::Mode;
 
 /// The fields of a [`MetricDef`] by name, for generated code (which cannot
 /// build the `#[non_exhaustive]` struct itself).
@@ -19,6 +21,8 @@ pub struct MetricParts {
     pub unit: Option<&'static str>,
     pub kind: MetricKind,
     pub labels: &'static [&'static str],
+    pub buckets: &'static [f64],
+    pub delta: bool,
     pub replaced_by: Option<&'static str>,
 }
 
@@ -34,6 +38,8 @@ impl MetricParts {
             unit: self.unit,
             kind: self.kind,
             labels: self.labels,
+            buckets: self.buckets,
+            delta: self.delta,
             replaced_by: self.replaced_by,
         }
     }
@@ -49,6 +55,8 @@ const BLANK: MetricDef = MetricParts {
     unit: None,
     kind: MetricKind::Gauge,
     labels: &[],
+    buckets: &[],
+    delta: false,
     replaced_by: None,
 }
 .def();
@@ -92,8 +100,18 @@ impl<S: ?Sized> Scalar<S> {
         }
     }
 
-    /// Stores one field. `scale` and `clamp` cannot turn a value into the
-    /// absent mark (see `gauge::ABSENT`), so the store needs no check.
+    /// A counter of running totals starts like a gauge: 0, or absent for
+    /// `Option` fields; one fed deltas starts at 0.
+    pub const fn initial_counter(&self, delta: bool) -> Counter {
+        if self.present_at_start || delta {
+            Counter::new()
+        } else {
+            Counter::absent()
+        }
+    }
+
+    /// Stores a gauge. `scale` and `clamp` cannot turn a value into the
+    /// absent mark (see `cells::ABSENT`), so the store needs no check.
     #[inline(always)]
     pub fn store(&self, gauge: &Gauge, source: &S, policy: impl Fn(f64) -> f64) {
         match (self.value)(source) {
@@ -101,23 +119,55 @@ impl<S: ?Sized> Scalar<S> {
             None => gauge.clear(),
         }
     }
+
+    /// Stores a counter's running total; `None` changes nothing.
+    #[inline(always)]
+    pub fn store_total(&self, counter: &Counter, source: &S, policy: impl Fn(f64) -> f64) {
+        if let Some(v) = (self.value)(source) {
+            counter.set_unmarked(policy(v));
+        }
+    }
+
+    /// Adds a counter's amount; `None` adds nothing.
+    #[inline(always)]
+    pub fn add_delta(&self, counter: &Counter, source: &S, policy: impl Fn(f64) -> f64) {
+        if let Some(v) = (self.value)(source) {
+            counter.add(policy(v));
+        }
+    }
 }
 
 /// Stores one per-position field.
 #[inline(always)]
 pub fn store_positions<S: PositionSource + ?Sized, const MAX: usize>(
-    gauges: &PositionGauges<MAX>,
+    cells: &PerPosition<MAX>,
     source: &S,
+    mode: Mode,
     policy: impl Fn(f64) -> f64,
 ) {
-    match source.positions() {
-        Some(items) => gauges.set_all_unmarked(
-            items
-                .iter()
-                .map(|item| policy(item.gauge_value().unwrap_or(f64::NAN))),
-        ),
-        None => gauges.clear(),
-    }
+    source.store_positions(cells, mode, policy);
+}
+
+/// Stores one keyed field.
+#[inline(always)]
+pub fn store_keys<S: KeySource + ?Sized, const MAX: usize>(
+    cells: &PerKey<MAX>,
+    source: &S,
+    mode: Mode,
+    policy: impl Fn(f64) -> f64,
+) {
+    source.store_keys(cells, mode, policy);
+}
+
+/// Observes a histogram field's observations into buckets of `bounds`.
+#[inline(always)]
+pub fn observe<S: ObservationSource + ?Sized, const N: usize>(
+    histogram: &Histogram<N>,
+    source: &S,
+    bounds: &[f64],
+    policy: impl Fn(f64) -> f64,
+) {
+    histogram.observe(bounds, source.observations().map(policy));
 }
 
 /// The identity value policy.

@@ -27,7 +27,7 @@ pub fn asserts(model: &Model<'_>) -> TokenStream {
     // parameters, which a constant cannot see.
     if !model.generic {
         for field in &model.fields {
-            if let Shape::Scalar = field.shape {
+            if let Shape::Scalar { .. } = field.shape {
                 out.extend(reader(field, model));
             }
         }

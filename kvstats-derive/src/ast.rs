@@ -29,19 +29,37 @@ pub struct Field<'a> {
     pub doc: Option<Spanned<String>>,
 }
 
+/// How an update writes a field's values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A gauge: the field holds the current value.
+    Gauge,
+    /// A counter whose field holds the running total (`counter`).
+    Total,
+    /// A counter whose field holds the amount since the last update
+    /// (`counter, delta`).
+    Delta,
+}
+
 /// What a field becomes.
 pub enum Shape<'a> {
-    /// One gauge.
-    Scalar,
-    /// One gauge per position.
-    Positions { max: usize },
+    /// One gauge or counter.
+    Scalar { kind: ValueKind },
+    /// One gauge or counter per position, or per key (`keys`).
+    Series {
+        max: usize,
+        kind: ValueKind,
+        keys: bool,
+    },
+    /// A histogram with `cells` buckets, `+Inf` included.
+    Histogram { cells: usize },
     /// The gauges of a nested struct; `inner` is the struct, `optional` when
     /// the field is `Option<inner>`.
     Flatten { inner: &'a Type, optional: bool },
 }
 
-/// The cap on positions when `max` is not given.
-pub const DEFAULT_MAX_POSITIONS: usize = 64;
+/// The cap on positions or keys when `max` is not given.
+pub const DEFAULT_MAX_SERIES: usize = 64;
 
 impl<'a> Container<'a> {
     /// Parses `input`. Always returns a container, so that after errors the
@@ -129,16 +147,110 @@ impl<'a> Field<'a> {
                 },
             };
         }
+        if self.attrs.histogram.is_some() {
+            return Shape::Histogram {
+                cells: self.buckets().len() + 1,
+            };
+        }
+        let kind = self.value_kind();
         match &self.attrs.label {
-            Some(_) => Shape::Positions {
+            Some(_) => Shape::Series {
                 max: self
                     .attrs
                     .max
                     .as_ref()
-                    .map_or(DEFAULT_MAX_POSITIONS, |m| m.value),
+                    .map_or(DEFAULT_MAX_SERIES, |m| m.value),
+                kind,
+                keys: holds_keys(self.ty),
             },
-            None => Shape::Scalar,
+            None => Shape::Scalar { kind },
         }
+    }
+
+    /// Gauge, counter of totals or counter of deltas.
+    pub fn value_kind(&self) -> ValueKind {
+        match (&self.attrs.counter, &self.attrs.delta) {
+            (Some(_), Some(_)) => ValueKind::Delta,
+            (Some(_), None) => ValueKind::Total,
+            // `delta` alone is an error; the field stays a gauge meanwhile.
+            (None, _) => ValueKind::Gauge,
+        }
+    }
+
+    /// The unit: `unit = ".."`, else `seconds` for a field of `Duration`s.
+    pub fn unit(&self) -> Option<String> {
+        match &self.attrs.unit {
+            Some(unit) => Some(unit.value.clone()),
+            None => holds_durations(self.ty).then(|| "seconds".to_owned()),
+        }
+    }
+
+    /// A histogram's bucket bounds: as given, else the default for seconds;
+    /// empty when neither (an error).
+    pub fn buckets(&self) -> Vec<f64> {
+        match self.attrs.histogram.as_ref().map(|h| &h.value) {
+            Some(Some(bounds)) => bounds.clone(),
+            Some(None) if self.unit().as_deref() == Some("seconds") => {
+                crate::buckets::DEFAULT_SECONDS.to_vec()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Whether a per-series field holds keys, as its type is written: a map
+/// (`HashMap`, `BTreeMap`) or a vector, array or slice of pairs, or an
+/// `Option` of one. Anything else holds positions (and the compiler says so
+/// if it cannot).
+pub fn holds_keys(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    let element = match ty {
+        Type::Array(a) => &*a.elem,
+        Type::Slice(s) => &*s.elem,
+        Type::Reference(r) => return holds_keys(&r.elem),
+        Type::Paren(p) => return holds_keys(&p.elem),
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            if last.ident == "HashMap" || last.ident == "BTreeMap" {
+                return true;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return false;
+            };
+            match args.args.first() {
+                Some(syn::GenericArgument::Type(element)) if last.ident == "Vec" => element,
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    matches!(element, Type::Tuple(pair) if pair.elems.len() == 2)
+}
+
+/// Whether `ty` is written as `Duration`, or as an `Option`, `Vec`, slice,
+/// array or reference of it: its values are exported in seconds.
+fn holds_durations(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            if last.ident == "Duration" {
+                return true;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return false;
+            };
+            (last.ident == "Option" || last.ident == "Vec")
+                && matches!(args.args.first(), Some(syn::GenericArgument::Type(inner)) if holds_durations(inner))
+        }
+        Type::Reference(r) => holds_durations(&r.elem),
+        Type::Slice(s) => holds_durations(&s.elem),
+        Type::Array(a) => holds_durations(&a.elem),
+        Type::Paren(p) => holds_durations(&p.elem),
+        _ => false,
     }
 }
 

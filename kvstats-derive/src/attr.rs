@@ -10,6 +10,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Lit, LitStr, Token};
 
+use crate::buckets::Buckets;
 use crate::ctxt::Ctxt;
 use crate::keys::Place;
 
@@ -112,6 +113,9 @@ keys! {
         name: Option<Spanned<String>> = "name" => string("active_blocks"),
         help: Option<Spanned<String>> = "help" => string("Number of active KV cache blocks"),
         unit: Option<Spanned<String>> = "unit" => string("seconds"),
+        counter: Option<Spanned<()>> = "counter" => flag(),
+        delta: Option<Spanned<()>> = "delta" => flag(),
+        histogram: Option<Spanned<Buckets>> = "histogram" => histogram(),
         skip: Option<Spanned<()>> = "skip" => flag(),
         flatten: Option<Spanned<()>> = "flatten" => flag(),
         label: Option<Spanned<String>> = "label" => string("position"),
@@ -326,6 +330,17 @@ impl Value<'_> {
             );
         }
         Some(self.spanned((), self.path.span()))
+    }
+
+    /// `histogram` or `histogram(buckets = ..)` (see `buckets.rs`).
+    fn histogram(&self) -> Option<Spanned<Buckets>> {
+        match crate::buckets::parse(self.rest.clone()) {
+            Ok(buckets) => Some(self.spanned(buckets, self.path.span())),
+            Err(e) => {
+                self.cx.syn_error(e);
+                None
+            }
+        }
     }
 
     /// `max = 64`.

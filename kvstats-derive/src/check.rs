@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use proc_macro2::Span;
 
-use crate::ast::{Container, Field, Shape};
+use crate::ast::{Container, Field, Shape, ValueKind};
 use crate::ctxt::Ctxt;
 use crate::names::check_name;
 use crate::naming;
@@ -159,10 +159,11 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
         if let Some(max) = &attrs.max {
             cx.error_at(
                 max.key,
-                "`max` caps the positions of a per-position field; add `label = \"position\"`",
+                "`max` caps the positions or keys of a per-series field; add `label = \"..\"`",
             );
         }
     }
+    check_kind(cx, field);
     match field.help() {
         None => cx.error_spanned_by(
             field.ident,
@@ -223,5 +224,74 @@ fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
             names.entry(full).or_insert_with(|| owner.clone());
             constants.entry(constant).or_insert(owner);
         }
+    }
+}
+
+/// The kind keys: `delta` needs `counter`, a histogram is neither a counter
+/// nor per series and has buckets, names fit their kind.
+fn check_kind(cx: &Ctxt, field: &Field<'_>) {
+    let attrs = &field.attrs;
+    if let (Some(delta), None) = (&attrs.delta, &attrs.counter) {
+        cx.error_at(
+            delta.key,
+            "`delta` needs `counter`: an amount per update is added to a running total; \
+             write `#[prom(counter, delta)]`",
+        );
+    }
+    if let Some(histogram) = &attrs.histogram {
+        for (key, span) in [("counter", &attrs.counter), ("delta", &attrs.delta)]
+            .into_iter()
+            .filter_map(|(key, given)| Some((key, given.as_ref()?.key)))
+        {
+            cx.error_at(
+                span,
+                format!(
+                    "`{key}` cannot be used with `histogram`: a field is one kind of metric, and \
+                     a histogram already counts its observations"
+                ),
+            );
+        }
+        if let Some(label) = &attrs.label {
+            cx.error_at(
+                label.key,
+                "a histogram is not exported per position or key; remove `label` (or export \
+                 one histogram field per key)",
+            );
+        }
+        if histogram.value.is_none() && field.unit().as_deref() != Some("seconds") {
+            cx.error_at(
+                histogram.key,
+                "this histogram needs buckets: `histogram(buckets = [0.1, 0.5, 1])`, \
+                 `histogram(buckets = exponential(start, factor, count))` or \
+                 `histogram(buckets = linear(start, width, count))`; only a histogram of \
+                 seconds has default buckets",
+            );
+        }
+    }
+    let (name, span) = match naming::metric_names(field).into_iter().next() {
+        Some(first) => first,
+        None => return,
+    };
+    let suffix_of =
+        |suffixes: &[&'static str]| suffixes.iter().copied().find(|s| name.ends_with(s));
+    if attrs.histogram.is_some() {
+        if let Some(suffix) = suffix_of(&["_total", "_bucket", "_sum", "_count"]) {
+            cx.error_at(
+                span,
+                format!(
+                    "the histogram `{name}` ends in `{suffix}`, a name its series use or a \
+                     counter's; name it for what it observes (`request_latency_seconds`)"
+                ),
+            );
+        }
+    } else if field.value_kind() == ValueKind::Gauge && name.ends_with(naming::TOTAL) {
+        cx.error_at(
+            span,
+            format!(
+                "the gauge `{name}` ends in `_total`, which Prometheus reserves for counters; a \
+                 running total is `#[prom(counter)]` (or `#[prom(counter, delta)]` for an \
+                 amount per update), else name the gauge without `_total`"
+            ),
+        );
     }
 }

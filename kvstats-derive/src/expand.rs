@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::asserts;
-use crate::ast::Shape;
+use crate::ast::{Shape, ValueKind};
 use crate::impls::{self, nested};
 use crate::model::{Exported, Model, Part};
 use crate::naming;
@@ -37,8 +37,15 @@ pub fn assemble(model: &Model<'_>, impls: TokenStream) -> TokenStream {
 
 fn field_type(field: &Exported<'_>, krate: &TokenStream) -> TokenStream {
     match field.shape {
-        Shape::Scalar => quote!(#krate::Gauge),
-        Shape::Positions { max } => quote!(#krate::PositionGauges<#max>),
+        Shape::Scalar {
+            kind: ValueKind::Gauge,
+        } => quote!(#krate::Gauge),
+        Shape::Scalar { .. } => quote!(#krate::Counter),
+        Shape::Series {
+            max, keys: true, ..
+        } => quote!(#krate::PerKey<#max>),
+        Shape::Series { max, .. } => quote!(#krate::PerPosition<#max>),
+        Shape::Histogram { cells } => quote!(#krate::Histogram<#cells>),
         Shape::Flatten { inner, .. } => nested(inner, krate, "Gauges"),
     }
 }

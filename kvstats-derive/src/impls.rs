@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Type;
 
-use crate::ast::Shape;
+use crate::ast::{Shape, ValueKind};
 use crate::model::{Exported, Model, Part};
 use crate::respan;
 
@@ -32,6 +32,11 @@ pub fn impls(model: &Model<'_>) -> TokenStream {
             let unit = option_str(metric.unit.as_deref(), private);
             let kind = metric.kind.variant();
             let labels = &metric.labels;
+            let buckets = metric
+                .buckets
+                .iter()
+                .map(|b| proc_macro2::Literal::f64_suffixed(*b));
+            let delta = metric.delta;
             let replaced_by = option_str(metric.replaced_by.as_deref(), private);
             let struct_name = &model.stats_name;
             let constant = syn::ext::IdentExt::unraw(&metric.constant).to_string();
@@ -45,6 +50,8 @@ pub fn impls(model: &Model<'_>) -> TokenStream {
                     unit: #unit,
                     kind: #krate::MetricKind::#kind,
                     labels: &[#(#labels),*],
+                    buckets: &[#(#buckets),*],
+                    delta: #delta,
                     replaced_by: #replaced_by,
                 }.def()]
             }
@@ -87,11 +94,21 @@ pub fn impls(model: &Model<'_>) -> TokenStream {
 
     let inits = model.fields.iter().map(|f| init(f, model));
     let updates = model.fields.iter().map(|f| update(f, model));
+    // Counters and histograms are cumulative: they stay once seen.
     let clears = model.fields.iter().map(|f| {
         let ident = f.ident;
         match f.shape {
             Shape::Flatten { inner, .. } => at_type(inner, quote!(#group::clear(&self.#ident);)),
-            _ => quote!(self.#ident.clear();),
+            Shape::Scalar {
+                kind: ValueKind::Gauge,
+            }
+            | Shape::Series {
+                kind: ValueKind::Gauge,
+                ..
+            } => quote!(self.#ident.clear();),
+            Shape::Scalar { .. } | Shape::Series { .. } | Shape::Histogram { .. } => {
+                TokenStream::new()
+            }
         }
     });
 
@@ -208,11 +225,18 @@ fn init(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let ident = field.ident;
     let Model { krate, private, .. } = model;
     match field.shape {
-        Shape::Scalar => {
+        Shape::Scalar { kind } => {
             let reader = &field.reader;
-            quote!(#ident: #reader.initial(),)
+            match kind {
+                ValueKind::Gauge => quote!(#ident: #reader.initial(),),
+                ValueKind::Total => quote!(#ident: #reader.initial_counter(false),),
+                ValueKind::Delta => quote!(#ident: #reader.initial_counter(true),),
+            }
         }
-        Shape::Positions { max, .. } => quote!(#ident: #krate::PositionGauges::<#max>::new(),),
+        Shape::Series { .. } => {
+            quote!(#ident: #private::core::default::Default::default(),)
+        }
+        Shape::Histogram { cells } => quote!(#ident: #krate::Histogram::<#cells>::new(),),
         Shape::Flatten { inner, optional } => {
             let gauges = nested(inner, krate, "Gauges");
             let default = quote!(<#gauges as #private::core::default::Default>::default());
@@ -237,20 +261,53 @@ fn update(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let Model { krate, private, .. } = model;
     let policy = policy(field, model);
     match field.shape {
-        Shape::Scalar => {
+        Shape::Scalar { kind } => {
             let reader = &field.reader;
-            quote!(#reader.store(&self.#ident, &stats.#ident, #policy);)
+            let store = match kind {
+                ValueKind::Gauge => quote!(store),
+                ValueKind::Total => quote!(store_total),
+                ValueKind::Delta => quote!(add_delta),
+            };
+            quote!(#reader.#store(&self.#ident, &stats.#ident, #policy);)
         }
         // A stub stores nothing for an uncertain field (see `asserts`).
-        Shape::Positions { .. } if field.uncertain => TokenStream::new(),
-        // The only use of the field's type, so an unsupported one is one
-        // error, reported at the type in the turbofish.
-        Shape::Positions { max } => {
+        Shape::Series { .. } | Shape::Histogram { .. } if field.uncertain => TokenStream::new(),
+        // Spanned to the field's type, so an unsupported one is reported there.
+        Shape::Series { max, kind, keys } => {
             let ty = field.ty;
             let span = syn::spanned::Spanned::span(ty);
             let private = respan::respan(private.clone(), span);
+            let mode = match kind {
+                ValueKind::Gauge => quote_spanned!(span=> Set),
+                ValueKind::Total => quote_spanned!(span=> Total),
+                ValueKind::Delta => quote_spanned!(span=> Delta),
+            };
+            let store = if keys {
+                quote_spanned!(span=> store_keys)
+            } else {
+                quote_spanned!(span=> store_positions)
+            };
             quote_spanned! {span=>
-                #private::store_positions::<#ty, #max>(&self.#ident, &stats.#ident, #policy);
+                #private::#store::<#ty, #max>(
+                    &self.#ident, &stats.#ident, #private::Mode::#mode, #policy,
+                );
+            }
+        }
+        Shape::Histogram { cells } => {
+            let ty = field.ty;
+            let span = syn::spanned::Spanned::span(ty);
+            let private = respan::respan(private.clone(), span);
+            let bounds = field
+                .metrics
+                .first()
+                .map(|m| m.buckets.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(proc_macro2::Literal::f64_suffixed);
+            quote_spanned! {span=>
+                #private::observe::<#ty, #cells>(
+                    &self.#ident, &stats.#ident, &[#(#bounds),*], #policy,
+                );
             }
         }
         Shape::Flatten {

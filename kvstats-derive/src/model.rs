@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 use syn::{Generics, Type, Visibility};
 
-use crate::ast::{Container, Field, Shape};
+use crate::ast::{Container, Field, Shape, ValueKind};
 use crate::naming;
 
 /// A container and everything generated from it.
@@ -80,8 +80,12 @@ pub struct Metric {
     /// The `# HELP` text; a deprecated name's says what replaces it.
     pub help: String,
     pub unit: Option<String>,
-    /// The labels each series adds (`position`).
+    /// The labels each series adds (`position`, a key's label).
     pub labels: Vec<String>,
+    /// A histogram's finite bucket bounds; empty for other kinds.
+    pub buckets: Vec<f64>,
+    /// Whether the field's amounts are added (`counter, delta`).
+    pub delta: bool,
     /// For a deprecated name, the current one.
     pub replaced_by: Option<String>,
 }
@@ -90,6 +94,8 @@ pub struct Metric {
 #[derive(Clone, Copy)]
 pub enum Kind {
     Gauge,
+    Counter,
+    Histogram,
 }
 
 impl Kind {
@@ -97,6 +103,8 @@ impl Kind {
     pub fn variant(self) -> Ident {
         let name = match self {
             Kind::Gauge => "Gauge",
+            Kind::Counter => "Counter",
+            Kind::Histogram => "Histogram",
         };
         Ident::new(name, Span::call_site())
     }
@@ -212,8 +220,14 @@ fn metrics(
 ) -> Vec<Metric> {
     let attrs = &field.attrs;
     let help = field.help().map(|h| h.value.clone()).unwrap_or_default();
-    let unit = attrs.unit.as_ref().map(|u| u.value.clone());
+    let unit = field.unit();
     let labels: Vec<String> = attrs.label.iter().map(|l| l.value.clone()).collect();
+    let (kind, buckets) = match field.shape() {
+        Shape::Histogram { .. } => (Kind::Histogram, field.buckets()),
+        _ if field.value_kind() == ValueKind::Gauge => (Kind::Gauge, Vec::new()),
+        _ => (Kind::Counter, Vec::new()),
+    };
+    let delta = field.value_kind() == ValueKind::Delta && attrs.histogram.is_none();
     let names = naming::metric_names(field);
     let current = naming::with_prefix(prefix, &names[0].0);
     names
@@ -223,7 +237,7 @@ fn metrics(
             let deprecated = index > 0;
             let constant = naming::constant(&rest, span);
             Metric {
-                kind: Kind::Gauge,
+                kind,
                 name: naming::with_prefix(prefix, &rest),
                 in_module: constants.insert(constant.to_string()),
                 constant,
@@ -234,6 +248,8 @@ fn metrics(
                 },
                 unit: unit.clone(),
                 labels: labels.clone(),
+                buckets: buckets.clone(),
+                delta,
                 replaced_by: deprecated.then(|| current.clone()),
             }
         })

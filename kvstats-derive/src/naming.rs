@@ -124,13 +124,20 @@ pub fn module(cont: &Container<'_>, gauges: &Ident) -> Result<Ident, Unusable> {
 /// unit, then each deprecated name.
 pub fn metric_names(field: &Field<'_>) -> Vec<(String, Span)> {
     let part = field.name_part();
-    let unit = field.attrs.unit.as_ref().map(|u| u.value.as_str());
-    let mut out = vec![(with_unit(&part.value, unit), part.span)];
+    let unit = field.unit();
+    let mut name = with_unit(&part.value, unit.as_deref());
+    if field.value_kind() != crate::ast::ValueKind::Gauge && !name.ends_with(TOTAL) {
+        name.push_str(TOTAL);
+    }
+    let mut out = vec![(name, part.span)];
     for old in &field.attrs.deprecated_names {
         out.push((old.value.clone(), old.span));
     }
     out
 }
+
+/// What every counter's name ends with.
+pub const TOTAL: &str = "_total";
 
 /// `{name}_{unit}`, unless `name` already ends with the unit.
 pub fn with_unit(name: &str, unit: Option<&str>) -> String {

@@ -8,6 +8,8 @@ pub mod asserts;
 pub mod ast;
 #[path = "attr.rs"]
 pub mod attr;
+#[path = "buckets.rs"]
+pub mod buckets;
 #[path = "check.rs"]
 pub mod check;
 #[path = "ctxt.rs"]

@@ -15,7 +15,7 @@ use crate::metric::MetricKind;
 use crate::text::{label_pairs, write_integer, write_value};
 
 use super::plan::{Family, Plan};
-use super::series::{self, cmp_series_labels, Series};
+use super::series::{self, cmp_series_labels, Sample, Scratch};
 
 /// The `Content-Type` of the text exposition.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -30,6 +30,7 @@ pub(crate) fn write(
 ) -> Result<()> {
     count_conflicts(plan, foreign);
     let encoder = prometheus::TextEncoder::new();
+    let mut scratch = Scratch::default();
     let mut foreign = foreign.iter().peekable();
     for family in plan.families.values() {
         while let Some(theirs) = foreign.next_if(|f| f.name() < &*family.name) {
@@ -37,9 +38,9 @@ pub(crate) fn write(
         }
         match foreign.next_if(|f| f.name() == &*family.name) {
             Some(theirs) if compatible(family, theirs) => {
-                write_merged(plan, family, scope, theirs, out);
+                write_merged(plan, family, scope, theirs, &mut scratch, out);
             }
-            _ => write_family(plan, family, scope, out),
+            _ => write_family(plan, family, scope, &mut scratch, out),
         }
     }
     for theirs in foreign {
@@ -49,26 +50,35 @@ pub(crate) fn write(
 }
 
 /// Writes one family; leaves it out when it has no series under `scope`.
-fn write_family(plan: &Plan, family: &Family, scope: &[(String, String)], out: &mut String) {
+fn write_family(
+    plan: &Plan,
+    family: &Family,
+    scope: &[(String, String)],
+    scratch: &mut Scratch,
+    out: &mut String,
+) {
     let start = out.len();
     out.push_str(&family.header);
     let after_header = out.len();
-    series::for_each(plan, family, scope, |s| write_sample(out, &family.name, s));
+    series::for_each(plan, family, scope, scratch, |s| {
+        write_sample(out, &family.name, s)
+    });
     if out.len() == after_header {
         out.truncate(start);
     }
 }
 
-/// One sample line: `name{labels} value`.
-fn write_sample(out: &mut String, name: &str, series: &Series<'_>) {
+/// One sample line: `name[_suffix]{labels} value`.
+fn write_sample(out: &mut String, name: &str, sample: &Sample<'_>) {
     out.push_str(name);
-    if series.has_labels() {
+    out.push_str(sample.part.suffix());
+    if sample.has_labels() {
         out.push('{');
-        series.write_labels(out);
+        sample.write_labels(out);
         out.push('}');
     }
     out.push(' ');
-    write_value(out, series.value);
+    write_value(out, sample.value);
     out.push('\n');
 }
 
@@ -111,11 +121,12 @@ fn write_merged(
     family: &Family,
     scope: &[(String, String)],
     theirs: &MetricFamily,
+    scratch: &mut Scratch,
     out: &mut String,
 ) {
     // (labels, value, timestamp, ours)
     let mut samples: Vec<(String, f64, Option<i64>, bool)> = Vec::new();
-    series::for_each(plan, family, scope, |s| {
+    series::for_each(plan, family, scope, scratch, |s| {
         let mut labels = String::new();
         s.write_labels(&mut labels);
         samples.push((labels, s.value, None, true));
@@ -131,6 +142,8 @@ fn write_merged(
         let value = match family.kind {
             MetricKind::Counter => metric.get_counter().get_value(),
             MetricKind::Gauge => metric.get_gauge().get_value(),
+            // Never merged: see `compatible`.
+            MetricKind::Histogram => continue,
         };
         // 0 is "no timestamp", as the `prometheus` crate's encoder reads it.
         let timestamp = Some(metric.timestamp_ms()).filter(|&ms| ms != 0);

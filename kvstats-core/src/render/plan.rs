@@ -8,6 +8,7 @@ use std::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+use crate::cells::{Reason, SeriesKey};
 use crate::instance::Instance;
 use crate::metric::{MetricDef, MetricKind};
 use crate::own;
@@ -65,10 +66,10 @@ impl Class {
 /// What a class source reads from a container's metric.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Read {
-    /// The value (or values, one per position).
+    /// The value (or values: one per position or key, or the buckets).
     Value,
-    /// How many per-position values were dropped past the cap.
-    Dropped,
+    /// How many values it left out for this reason.
+    Dropped(Reason),
 }
 
 /// A label a source adds to the instance's constant labels.
@@ -83,8 +84,8 @@ pub(crate) struct Extra {
 pub(crate) enum ExtraValue {
     /// The same for every series: the escaped value.
     Fixed(Box<str>),
-    /// The position of a per-position value.
-    Position,
+    /// The position or key of each series of a per-series field.
+    PerSeries,
 }
 
 /// Where series of a family come from.
@@ -105,6 +106,8 @@ pub(crate) struct Family {
     pub(crate) name: Box<str>,
     pub(crate) kind: MetricKind,
     pub(crate) help: Box<str>,
+    /// A histogram's finite bucket bounds, ascending.
+    pub(crate) buckets: &'static [f64],
     /// `# HELP` and `# TYPE` lines, written once.
     pub(crate) header: Box<str>,
     /// Sorted names of every label of every series; `None` for the library's
@@ -120,6 +123,7 @@ impl Family {
             name,
             kind: def.kind,
             help: def.help.into(),
+            buckets: def.buckets,
             label_names,
             sources: Vec::new(),
         }
@@ -255,7 +259,7 @@ impl Plan {
                 .iter()
                 .map(|&label| Extra {
                     name: label.into(),
-                    value: ExtraValue::Position,
+                    value: ExtraValue::PerSeries,
                     at: count_before(label_names, label),
                 })
                 .collect();
@@ -269,8 +273,14 @@ impl Plan {
                 read: Read::Value,
                 extras,
             });
-            if !def.labels.is_empty() && !def.is_deprecated() {
-                let dropped = self.dropped_source(id, index, &name, label_names);
+            // An old name's values are counted under the current one.
+            let reasons = if def.is_deprecated() {
+                Vec::new()
+            } else {
+                def.drop_reasons()
+            };
+            for reason in reasons {
+                let dropped = self.dropped_source(id, index, &name, reason, label_names);
                 let own = self.full_name(own::DROPPED_VALUES.name);
                 if let Some(family) = self.families.get_mut(&own) {
                     family.sources.push(dropped);
@@ -282,9 +292,16 @@ impl Plan {
         fed
     }
 
-    /// The source of the dropped-values counter of per-position metric
-    /// `index` (full name `metric`) of class `id`.
-    fn dropped_source(&self, id: ClassId, index: usize, metric: &str, names: &[&str]) -> Source {
+    /// The source of the dropped-values counter of metric `index` (full name
+    /// `metric`) of class `id`, for `reason`.
+    fn dropped_source(
+        &self,
+        id: ClassId,
+        index: usize,
+        metric: &str,
+        reason: Reason,
+        names: &[&str],
+    ) -> Source {
         let fixed = |label: &'static str, value: &str| {
             let mut escaped = String::new();
             escape_label_value(value, &mut escaped);
@@ -297,10 +314,10 @@ impl Plan {
         Source::Class {
             class: id,
             index,
-            read: Read::Dropped,
+            read: Read::Dropped(reason),
             extras: Box::new([
                 fixed(own::LABEL_METRIC, metric),
-                fixed(own::LABEL_REASON, own::REASON_OVER_MAX),
+                fixed(own::LABEL_REASON, reason.as_str()),
             ]),
         }
     }
@@ -339,9 +356,14 @@ fn sorted_names(constant: &[&str], extra: &[&str]) -> Box<[Box<str>]> {
 }
 
 /// Appends the labels of one series: `constant` (escaped `name="value"`
-/// text, sorted) with `extras` merged in at their places, `position` being
-/// the value of an [`ExtraValue::Position`].
-pub(crate) fn write_labels(out: &mut String, constant: &str, extras: &[Extra], position: usize) {
+/// text, sorted) with `extras` merged in at their places, `key` being the
+/// value of an [`ExtraValue::PerSeries`].
+pub(crate) fn write_labels(
+    out: &mut String,
+    constant: &str,
+    extras: &[Extra],
+    key: Option<SeriesKey<'_>>,
+) {
     let mut rest = constant;
     let mut written_pairs = 0;
     let mut first = true;
@@ -368,10 +390,14 @@ pub(crate) fn write_labels(out: &mut String, constant: &str, extras: &[Extra], p
                 out.push_str(value);
                 out.push('"');
             }
-            ExtraValue::Position => {
+            ExtraValue::PerSeries => {
                 out.push_str(&extra.name);
                 out.push_str("=\"");
-                write_integer(out, position as i64);
+                match key {
+                    Some(SeriesKey::Position(position)) => write_integer(out, position as i64),
+                    Some(SeriesKey::Key(key)) => escape_label_value(key, out),
+                    None => {}
+                }
                 out.push('"');
             }
         }
@@ -412,7 +438,7 @@ mod tests {
             name: name.into(),
             value: match value {
                 Some(v) => ExtraValue::Fixed(v.into()),
-                None => ExtraValue::Position,
+                None => ExtraValue::PerSeries,
             },
             at,
         }
@@ -420,7 +446,12 @@ mod tests {
 
     fn labels(constant: &str, extras: &[Extra], position: usize) -> String {
         let mut out = String::new();
-        write_labels(&mut out, constant, extras, position);
+        write_labels(
+            &mut out,
+            constant,
+            extras,
+            Some(SeriesKey::Position(position)),
+        );
         out
     }
 

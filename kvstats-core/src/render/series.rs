@@ -1,70 +1,121 @@
-//! The series of one family, read from the cells in the order Prometheus'
-//! own `gather()` sorts them: by label values compared as strings (labels in
-//! name order), so `position="10"` comes before `position="2"`.
+//! The samples of one family, read from the cells in the order Prometheus'
+//! own `gather()` sorts its series: by label values compared as strings
+//! (labels in name order), so `position="10"` comes before `position="2"`;
+//! a histogram's samples (`_bucket` with `le` last, then `_sum`, `_count`)
+//! stay together, as its encoder writes them.
 //!
 //! Most families have one source whose per-series label (if any) sorts after
 //! every constant label; their series are walked straight from the sorted
-//! instances. The others (a metric fed by several struct types, a position
-//! label that sorts among the constant ones) are collected and sorted.
+//! instances. The others (a metric fed by several struct types, a label that
+//! sorts among the constant ones) are collected and sorted.
 
-use crate::cells::Reading;
-use crate::own;
-use crate::text::{cmp_label_text, label_pairs, positions_in_text_order};
-
+use crate::cells::{Reading, SeriesKey};
 use crate::instance::Instance;
+use crate::own;
+use crate::text::{cmp_label_text, label_pairs, write_value};
 
-use super::plan::{write_labels, ExtraValue, Family, Plan, Read, Source};
+use super::plan::{write_labels, Extra, ExtraValue, Family, Plan, Read, Source};
 
-/// One series as the renderers see it.
-pub(crate) struct Series<'a> {
+/// Which sample of a series this is.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Part {
+    /// The value of a gauge or counter.
+    Value,
+    /// A histogram bucket, by its upper bound (`None` for `+Inf`).
+    Bucket(Option<f64>),
+    /// A histogram's sum.
+    Sum,
+    /// A histogram's count.
+    Count,
+}
+
+impl Part {
+    /// What follows the family name in the sample's name.
+    pub(crate) fn suffix(self) -> &'static str {
+        match self {
+            Part::Value => "",
+            Part::Bucket(_) => "_bucket",
+            Part::Sum => "_sum",
+            Part::Count => "_count",
+        }
+    }
+}
+
+/// One sample as the renderers see it.
+pub(crate) struct Sample<'a> {
     /// Constant labels, escaped `name="value"` text sorted by name.
     pub(crate) labels: &'a str,
-    pub(crate) extras: &'a [super::plan::Extra],
-    /// The value of the per-position extra, if the source has one.
-    pub(crate) position: usize,
+    pub(crate) extras: &'a [Extra],
+    /// The position or key of a per-series field's series.
+    pub(crate) key: Option<SeriesKey<'a>>,
+    pub(crate) part: Part,
     pub(crate) value: f64,
 }
 
-impl Series<'_> {
-    /// Whether the series has any label.
+impl Sample<'_> {
+    /// Whether the sample has any label.
     pub(crate) fn has_labels(&self) -> bool {
-        !self.labels.is_empty() || !self.extras.is_empty()
+        !self.labels.is_empty() || !self.extras.is_empty() || matches!(self.part, Part::Bucket(_))
     }
 
-    /// Appends every label, escaped and sorted by name, without braces.
+    /// Appends every label, escaped, without braces: the series' labels
+    /// sorted by name, then a bucket's `le` (last, where the `prometheus`
+    /// crate's encoder writes it).
     pub(crate) fn write_labels(&self, out: &mut String) {
-        write_labels(out, self.labels, self.extras, self.position);
+        let start = out.len();
+        write_labels(out, self.labels, self.extras, self.key);
+        if let Part::Bucket(bound) = self.part {
+            if out.len() > start {
+                out.push(',');
+            }
+            out.push_str("le=\"");
+            match bound {
+                Some(bound) => write_value(out, bound),
+                None => out.push_str("+Inf"),
+            }
+            out.push('"');
+        }
     }
 }
 
-/// Calls `each` for every series of `family` registered on the level with
+/// Reusable space for reading histograms during one render.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    buckets: Vec<u64>,
+}
+
+/// Calls `each` for every sample of `family` registered on the level with
 /// `scope` or below it, in `gather()` order.
 pub(crate) fn for_each(
     plan: &Plan,
     family: &Family,
     scope: &[(String, String)],
-    mut each: impl FnMut(&Series<'_>),
+    scratch: &mut Scratch,
+    mut each: impl FnMut(&Sample<'_>),
 ) {
     if let [source] = family.sources.as_slice() {
         if walks_in_order(plan, source) {
-            read_source(plan, source, scope, &mut each);
+            read_source(plan, family, source, scope, scratch, &mut each);
             return;
         }
     }
-    let mut collected: Vec<(String, f64)> = Vec::new();
+    // (the series' labels, its part, its value): sorted by the labels only,
+    // stably, so a histogram's samples keep their order.
+    let mut collected: Vec<(String, Part, f64)> = Vec::new();
     for source in &family.sources {
-        read_source(plan, source, scope, &mut |series| {
+        read_source(plan, family, source, scope, scratch, &mut |sample| {
             let mut labels = String::new();
-            series.write_labels(&mut labels);
-            collected.push((labels, series.value));
+            write_labels(&mut labels, sample.labels, sample.extras, sample.key);
+            collected.push((labels, sample.part, sample.value));
         });
     }
     collected.sort_by(|a, b| cmp_series_labels(&a.0, &b.0));
-    for (labels, value) in &collected {
-        each(&Series {
+    for (labels, part, value) in &collected {
+        each(&Sample {
             labels,
             extras: &[],
-            position: 0,
+            key: None,
+            part: *part,
             value: *value,
         });
     }
@@ -82,7 +133,7 @@ fn pair_count(text: &str) -> usize {
     text.matches("=\"").count()
 }
 
-/// Whether the series of `source` come out in order when its instances are
+/// Whether the samples of `source` come out in order when its instances are
 /// walked in label order: it has no per-series label before a constant one.
 fn walks_in_order(plan: &Plan, source: &Source) -> bool {
     match source {
@@ -98,9 +149,11 @@ fn walks_in_order(plan: &Plan, source: &Source) -> bool {
 
 fn read_source(
     plan: &Plan,
+    family: &Family,
     source: &Source,
     scope: &[(String, String)],
-    each: &mut dyn FnMut(&Series<'_>),
+    scratch: &mut Scratch,
+    each: &mut dyn FnMut(&Sample<'_>),
 ) {
     match source {
         Source::Class {
@@ -114,7 +167,12 @@ fn read_source(
             };
             for instance in class.instances() {
                 if instance.in_scope(scope) {
-                    read_instance(instance, *index, *read, extras, each);
+                    let at = At {
+                        instance,
+                        extras,
+                        buckets: family.buckets,
+                    };
+                    at.read(*index, *read, scratch, each);
                 }
             }
         }
@@ -126,12 +184,16 @@ fn read_source(
             for (metric, count) in conflicts.iter() {
                 let labels = label_pairs(&[
                     (own::LABEL_METRIC, &**metric),
-                    (own::LABEL_REASON, own::REASON_FOREIGN_CONFLICT),
+                    (
+                        own::LABEL_REASON,
+                        crate::cells::Reason::ForeignConflict.as_str(),
+                    ),
                 ]);
-                each(&Series {
+                each(&Sample {
                     labels: &labels,
                     extras: &[],
-                    position: 0,
+                    key: None,
+                    part: Part::Value,
                     value: *count as f64,
                 });
             }
@@ -139,31 +201,64 @@ fn read_source(
     }
 }
 
-fn read_instance(
-    instance: &Instance,
-    index: usize,
-    read: Read,
-    extras: &[super::plan::Extra],
-    each: &mut dyn FnMut(&Series<'_>),
-) {
-    let series = |position, value| Series {
-        labels: &instance.labels,
-        extras,
-        position,
-        value,
-    };
-    match (instance.values.reading(index), read) {
-        (Reading::Gauge(gauge), Read::Value) => {
-            if let Some(value) = gauge.value() {
-                each(&series(0, value));
+/// One instance as a source reads it.
+struct At<'a> {
+    instance: &'a Instance,
+    extras: &'a [Extra],
+    buckets: &'static [f64],
+}
+
+impl<'a> At<'a> {
+    fn sample(&self, key: Option<SeriesKey<'a>>, part: Part, value: f64) -> Sample<'a> {
+        Sample {
+            labels: &self.instance.labels,
+            extras: self.extras,
+            key,
+            part,
+            value,
+        }
+    }
+
+    fn read(
+        &self,
+        index: usize,
+        read: Read,
+        scratch: &mut Scratch,
+        each: &mut dyn FnMut(&Sample<'_>),
+    ) {
+        let reading = self.instance.values.reading(index);
+        if let Read::Dropped(reason) = read {
+            if let Some(drops) = reading.drops() {
+                each(&self.sample(None, Part::Value, drops.get(reason) as f64));
+            }
+            return;
+        }
+        match reading {
+            Reading::Absent => {}
+            Reading::Gauge(gauge) => {
+                if let Some(value) = gauge.value() {
+                    each(&self.sample(None, Part::Value, value));
+                }
+            }
+            Reading::Counter(counter) => {
+                if let Some(value) = counter.value() {
+                    each(&self.sample(None, Part::Value, value));
+                }
+            }
+            Reading::Series(series) => series.for_each_series(&mut |key, value| {
+                each(&self.sample(Some(key), Part::Value, value));
+            }),
+            Reading::Histogram(histogram) => {
+                let sum = histogram.snapshot(&mut scratch.buckets);
+                let counts = &scratch.buckets;
+                let bounds = self.buckets.iter().map(|&b| Some(b)).chain([None]);
+                for (bound, &count) in bounds.zip(counts) {
+                    each(&self.sample(None, Part::Bucket(bound), count as f64));
+                }
+                let total = counts.last().copied().unwrap_or(0);
+                each(&self.sample(None, Part::Sum, sum));
+                each(&self.sample(None, Part::Count, total as f64));
             }
         }
-        (Reading::Positions(view), Read::Value) => {
-            for position in positions_in_text_order(view.cells.len()) {
-                each(&series(position, view.cells[position].get()));
-            }
-        }
-        (Reading::Positions(view), Read::Dropped) => each(&series(0, view.dropped as f64)),
-        (Reading::Gauge(_), Read::Dropped) | (Reading::Absent, _) => {}
     }
 }

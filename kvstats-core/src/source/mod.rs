@@ -1,20 +1,28 @@
-//! How field values become gauge values.
+//! How field values become exported values: one value (a gauge or a
+//! counter), one series per position or key, or observations for a histogram.
 //!
 //! The derive does not look at field types; it calls these traits, so type
 //! aliases work and an unsupported type is reported by the compiler at the
 //! field's type with the list of what is supported.
 
+mod observations;
+mod series;
+
+pub use observations::{Observation, ObservationSource};
+pub use series::{KeySource, PositionSource};
+
 /// A field type that can be exported as one gauge.
 ///
 /// Implemented for `u8`..`u64`, `usize`, `i8`..`i64`, `isize`, `f32`, `f64`,
-/// `bool` (0 or 1) and `Option` of any of them (`None` removes the series).
+/// `bool` (0 or 1), `Duration` (in seconds) and `Option` of any of them
+/// (`None` removes a gauge's series, and adds nothing to a counter).
 ///
 /// Integers are converted with `as f64`: exact up to 2^53, rounded to the
 /// nearest `f64` above (so `u64::MAX` is exported as `18446744073709552000`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be exported as a Prometheus gauge",
     label = "unsupported field type",
-    note = "supported field types: u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64, bool, and Option<T> of these",
+    note = "supported field types: u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64, bool, Duration, and Option<T> of these",
     note = "a struct that derives `PromGauges` is nested with `#[prom(flatten)]`; a vector is exported per position with `#[prom(label = \"position\")]`; other fields are left out with `#[prom(skip)]`"
 )]
 pub trait GaugeSource {
@@ -54,51 +62,18 @@ impl GaugeSource for bool {
     }
 }
 
+impl GaugeSource for core::time::Duration {
+    const PRESENT_AT_START: bool = true;
+    #[inline(always)]
+    fn gauge_value(&self) -> Option<f64> {
+        Some(self.as_secs_f64())
+    }
+}
+
 impl<T: GaugeSource> GaugeSource for Option<T> {
     const PRESENT_AT_START: bool = false;
     #[inline(always)]
     fn gauge_value(&self) -> Option<f64> {
         self.as_ref().and_then(T::gauge_value)
-    }
-}
-
-/// A field type that can be exported as one gauge per position
-/// (`#[prom(label = "position")]`).
-///
-/// Implemented for `Vec<T>`, `[T; N]` and `Option` of these, where `T` is a
-/// plain numeric or `bool` type.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be exported per position",
-    label = "unsupported type for `#[prom(label = ..)]`",
-    note = "supported: Vec<T>, [T; N], Option<Vec<T>> and Option<[T; N]>, with T one of u8..u64, usize, i8..i64, isize, f32, f64, bool"
-)]
-pub trait PositionSource {
-    /// The element type.
-    type Item: GaugeSource;
-    /// The values, position 0 first; `None` for no series at all.
-    fn positions(&self) -> Option<&[Self::Item]>;
-}
-
-impl<T: GaugeSource> PositionSource for Vec<T> {
-    type Item = T;
-    #[inline(always)]
-    fn positions(&self) -> Option<&[T]> {
-        Some(self)
-    }
-}
-
-impl<T: GaugeSource, const N: usize> PositionSource for [T; N] {
-    type Item = T;
-    #[inline(always)]
-    fn positions(&self) -> Option<&[T]> {
-        Some(self)
-    }
-}
-
-impl<P: PositionSource> PositionSource for Option<P> {
-    type Item = P::Item;
-    #[inline(always)]
-    fn positions(&self) -> Option<&[P::Item]> {
-        self.as_ref().and_then(P::positions)
     }
 }
