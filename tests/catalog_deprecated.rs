@@ -97,6 +97,7 @@ fn the_catalog_lists_each_old_name_with_its_replacement() {
             ("dynamo_component_cache_eviction_pass_seconds", None),
             // The library's own, which every catalog lists last.
             ("dynamo_component_kvstats_values_dropped_total", None),
+            ("dynamo_component_kvstats_scrapes_total", None),
         ]
     );
 }
@@ -146,10 +147,18 @@ fn the_dashboard_keeps_a_marked_panel_per_old_name_and_the_right_units() {
         .iter()
         .map(|(title, expr, unit)| Panel { title, expr, unit })
         .collect();
-    // The library's own counter, which every dashboard shows last.
+    // The library's own counters, which every dashboard shows last.
+    // Registry-wide: no label of a level or a registration to pin.
+    let scrapes = "increase(dynamo_component_kvstats_scrapes_total{job=~\"$job\",\
+                   instance=~\"$instance\"}[$__rate_interval])";
     expected.push(Panel {
         title: "kvstats_values_dropped_total",
         expr: &own,
+        unit: "short",
+    });
+    expected.push(Panel {
+        title: "kvstats_scrapes_total",
+        expr: scrapes,
         unit: "short",
     });
     assert_eq!(metric_panels(&dashboard(&catalog())), expected);

@@ -22,10 +22,6 @@ dynamo_component_kvstats_gpu_prefix_cache_hit_rate{dp_rank="1",dynamo_component=
 # TYPE dynamo_component_kvstats_total_blocks gauge
 dynamo_component_kvstats_total_blocks{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo"} 12894
 dynamo_component_kvstats_total_blocks{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 12894
-# HELP dynamo_component_kvstats_values_dropped_total Values not exported, by metric and reason (over a field's cap, refused by a counter, not finite, or clashing with a kvstats family)
-# TYPE dynamo_component_kvstats_values_dropped_total counter
-dynamo_component_kvstats_values_dropped_total{dp_rank="0",dynamo_component="backend",dynamo_namespace="dynamo",metric="dynamo_component_spec_decode_accepted_tokens_per_position",reason="over_max"} 0
-dynamo_component_kvstats_values_dropped_total{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo",metric="dynamo_component_spec_decode_accepted_tokens_per_position",reason="over_max"} 0
 # HELP dynamo_component_spec_decode_accepted_tokens Number of draft tokens accepted
 # TYPE dynamo_component_spec_decode_accepted_tokens gauge
 dynamo_component_spec_decode_accepted_tokens{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 21

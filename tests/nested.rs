@@ -61,9 +61,9 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     rank1.update_from(&stats);
     let text = registry.prometheus_text().unwrap();
     assert_no_spec_decode(&text);
-    // 7 gauges per rank, plus the dropped-positions counter, which a counter
-    // has from the start.
-    assert_eq!(sample_lines(&text).len(), 2 * 8, "{text}");
+    // 7 gauges per rank; the dropped-values counter has no series until a
+    // value is dropped.
+    assert_eq!(sample_lines(&text).len(), 2 * 7, "{text}");
 
     stats.spec_decode_stats = Some(SpecDecodeStats {
         num_drafts: Some(4),
@@ -79,7 +79,6 @@ fn two_ranks_with_spec_decode_none_then_some_then_none() {
     assert_eq!(
         spec,
         [
-            r#"kvstats_values_dropped_total{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",metric="spec_decode_accepted_tokens_per_position",reason="over_max"} 0"#,
             r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="0"} 3"#,
             r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="1"} 2"#,
             r#"spec_decode_accepted_tokens_per_position{dp_rank="1",dynamo_component="c",dynamo_namespace="ns",position="2"} 1"#,

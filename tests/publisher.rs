@@ -232,7 +232,8 @@ impl Scrapers {
                 .await
                 .expect("every scrape succeeds");
             assert_eq!(response.status, 200);
-            let samples = harness::exposition::parse(&response.body).expect("every scrape parses");
+            let samples =
+                harness::exposition::parse_published(&response.body).expect("every scrape parses");
             assert_eq!(samples.len(), 4, "{}", response.body);
             for sample in samples {
                 let values = &self.allowed[&sample.name];

@@ -500,6 +500,7 @@ async fn head(addr: SocketAddr) {
         headers,
         [
             format!("content-type: {CONTENT_TYPE}").as_str(),
+            "vary: Accept, Accept-Encoding",
             "connection: close"
         ]
     );

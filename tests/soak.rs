@@ -200,7 +200,7 @@ async fn scrape(addr: SocketAddr, done: u64) -> Vec<Sample> {
         .await
         .unwrap_or_else(|e| panic!("scrape failed after {done} succeeded: {e}"));
     assert_eq!(response.status, 200, "{}", response.body);
-    let samples = exposition::parse(&response.body)
+    let samples = exposition::parse_published(&response.body)
         .unwrap_or_else(|e| panic!("scrape does not parse: {e}\n{}", response.body));
     assert_eq!(samples.len(), 4 * PUBLISHERS as usize, "{}", response.body);
     samples

@@ -94,6 +94,22 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// [`parse`], without the samples of the library's scrape counter
+/// (`kvstats_scrapes_total`), which every scrape changes: what a publisher
+/// put there and nothing else.
+///
+/// ```
+/// let text = "a 1\nx_kvstats_scrapes_total{encoding=\"identity\",format=\"text\"} 3\n";
+/// let samples = harness::exposition::parse_published(text)?;
+/// assert_eq!(samples.len(), 1);
+/// # Ok::<(), harness::exposition::ParseError>(())
+/// ```
+pub fn parse_published(text: &str) -> Result<Vec<Sample>, ParseError> {
+    let mut samples = parse(text)?;
+    samples.retain(|s| !s.name.ends_with("kvstats_scrapes_total"));
+    Ok(samples)
+}
+
 /// The sample lines of `text` as they are, without the `# HELP` and `# TYPE`
 /// lines, for tests that compare whole lines.
 ///

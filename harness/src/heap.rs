@@ -3,24 +3,30 @@
 //!
 //! A test binary installs it with
 //! `#[global_allocator] static HEAP: harness::heap::Counting = harness::heap::Counting;`.
-//! It counts only while [`measure`] runs, so everything else pays one relaxed
-//! load per allocation.
+//! It counts only the allocations of the thread inside [`measure`] (the test
+//! harness's own threads allocate when they like), so everything else pays
+//! one thread-local read per allocation.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::Relaxed};
+use std::cell::Cell;
 
 /// The allocator: the system's, plus counters.
 pub struct Counting;
 
-static ON: AtomicBool = AtomicBool::new(false);
-static NET: AtomicIsize = AtomicIsize::new(0);
-static CALLS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Whether this thread is inside `measure`.
+    static ON: Cell<bool> = const { Cell::new(false) };
+    /// Bytes allocated and not freed, and allocations, by this thread while on.
+    static NET: Cell<isize> = const { Cell::new(0) };
+    static CALLS: Cell<usize> = const { Cell::new(0) };
+}
 
 fn count(bytes: isize) {
-    if ON.load(Relaxed) {
-        NET.fetch_add(bytes, Relaxed);
+    // `try_with`: a thread being torn down has no thread-locals left.
+    if ON.try_with(Cell::get).unwrap_or(false) {
+        let _ = NET.try_with(|net| net.set(net.get() + bytes));
         if bytes >= 0 {
-            CALLS.fetch_add(1, Relaxed);
+            let _ = CALLS.try_with(|calls| calls.set(calls.get() + 1));
         }
     }
 }
@@ -56,9 +62,8 @@ pub struct Usage {
     pub retained: isize,
 }
 
-/// What `f` returns and what it did to the heap. The caller must be the
-/// only thread allocating meanwhile (and the binary must install
-/// [`Counting`], or everything reads 0).
+/// What `f` returns and what it did to the heap, on this thread (the binary
+/// must install [`Counting`], or everything reads 0).
 ///
 /// ```no_run
 /// let (v, usage) = harness::heap::measure(|| vec![0u8; 100]);
@@ -66,13 +71,13 @@ pub struct Usage {
 /// # drop(v);
 /// ```
 pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Usage) {
-    let (net, calls) = (NET.load(Relaxed), CALLS.load(Relaxed));
-    ON.store(true, Relaxed);
+    let (net, calls) = (NET.with(Cell::get), CALLS.with(Cell::get));
+    ON.with(|on| on.set(true));
     let value = f();
-    ON.store(false, Relaxed);
+    ON.with(|on| on.set(false));
     let usage = Usage {
-        allocations: CALLS.load(Relaxed) - calls,
-        retained: NET.load(Relaxed) - net,
+        allocations: CALLS.with(Cell::get) - calls,
+        retained: NET.with(Cell::get) - net,
     };
     (value, usage)
 }

@@ -293,7 +293,8 @@ pub(crate) fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Exi
 
 /// A scrape of a `worker` publishing `ranks` ranks every 5 ms, taken once
 /// every rank has published `steps` times (enough for every series of the
-/// simulation, per-position ones included, to exist): what a user or
+/// simulation, per-position ones included, to exist) and after one scrape
+/// before it (so the library's scrape counter is there too): what a user or
 /// Prometheus sees.
 ///
 /// ```no_run
@@ -321,8 +322,12 @@ pub fn settled_scrape(ranks: u32, steps: u64) -> String {
             .next_published(START_TIMEOUT)
             .unwrap_or_else(|| panic!("only {seen} publishes printed"));
     }
-    let response =
-        crate::http::get_blocking(worker.addr(), "/metrics").expect("the worker answers");
+    // The second scrape: the library's scrape counter is there once a scrape
+    // was answered.
+    let scrape =
+        || crate::http::get_blocking(worker.addr(), "/metrics").expect("the worker answers");
+    let _first = scrape();
+    let response = scrape();
     assert_eq!(response.status, 200, "{}", response.body);
     response.body
 }

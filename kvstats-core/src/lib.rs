@@ -151,6 +151,7 @@ pub mod own;
 mod publisher;
 mod registry;
 mod render;
+pub mod scrape;
 #[cfg(feature = "server")]
 pub mod server;
 mod source;
@@ -168,7 +169,7 @@ pub use registry::{
     Component, Endpoint, MetricsRegistry, Namespace, Registered, Registry, RegistryBuilder,
     DEFAULT_LABEL_PREFIX, DEFAULT_PREFIX,
 };
-pub use render::CONTENT_TYPE;
+pub use render::{Format, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE};
 #[cfg(feature = "server")]
 pub use server::{MetricsServer, ServerHandle};
 pub use source::{GaugeSource, KeySource, Observation, ObservationSource, PositionSource};

@@ -122,7 +122,7 @@ impl MetricDef {
 
     /// The reasons a value of this metric can be left out for (each has its
     /// series in `kvstats_values_dropped_total`): positions or keys past the
-    /// cap, refused amounts of a counter fed by deltas, non-finite
+    /// cap, values a counter refuses (negative, infinite or NaN), non-finite
     /// observations of a histogram.
     pub fn drop_reasons(&self) -> Vec<crate::cells::Reason> {
         use crate::cells::Reason;
@@ -130,11 +130,10 @@ impl MetricDef {
         if !self.labels.is_empty() {
             reasons.push(Reason::OverMax);
         }
-        if self.delta {
-            reasons.extend([Reason::Negative, Reason::NotFinite]);
-        }
-        if self.kind == MetricKind::Histogram {
-            reasons.push(Reason::NotFinite);
+        match self.kind {
+            MetricKind::Counter => reasons.extend([Reason::Negative, Reason::NotFinite]),
+            MetricKind::Histogram => reasons.push(Reason::NotFinite),
+            MetricKind::Gauge => {}
         }
         reasons
     }

@@ -8,7 +8,7 @@
 //!
 //! assert_eq!(own::DROPPED_VALUES.name, "kvstats_values_dropped_total");
 //! assert_eq!(own::DROPPED_VALUES.labels, ["metric", "reason"]);
-//! assert_eq!(own::METRICS.len(), 1);
+//! assert_eq!(own::METRICS.len(), 2);
 //! ```
 
 use crate::metric::{MetricDef, MetricKind};
@@ -44,5 +44,42 @@ pub const DROPPED_VALUES: MetricDef = MetricDef {
 pub const LABEL_METRIC: &str = "metric";
 /// The label of [`DROPPED_VALUES`] that says why a value was dropped.
 pub const LABEL_REASON: &str = "reason";
+/// Scrapes answered through [`scrape::respond`](crate::scrape::respond)
+/// (the bundled server, the tower service, or a handler of your own), by the
+/// format (`text` or `openmetrics`) and the encoding (`identity` or `gzip`)
+/// of the answer.
+pub const SCRAPES: MetricDef = MetricDef {
+    name: "kvstats_scrapes_total",
+    struct_name: GROUP,
+    constant: "SCRAPES_TOTAL",
+    field: "scrapes",
+    help: "Scrapes answered, by the format and encoding of the answer",
+    unit: None,
+    kind: MetricKind::Counter,
+    labels: &[LABEL_ENCODING, LABEL_FORMAT],
+    buckets: &[],
+    delta: false,
+    replaced_by: None,
+};
+
+/// The label of [`SCRAPES`] that names the encoding of the answer.
+pub const LABEL_ENCODING: &str = "encoding";
+/// The label of [`SCRAPES`] that names the format of the answer.
+pub const LABEL_FORMAT: &str = "format";
+
+/// Whether `def` belongs to a whole registry rather than to a registration:
+/// its series carry its own labels only (the scrape counter), not those of a
+/// registry level or a registration.
+///
+/// ```
+/// use kvstats_core::own;
+///
+/// assert!(own::is_registry_wide(&own::SCRAPES));
+/// assert!(!own::is_registry_wide(&own::DROPPED_VALUES));
+/// ```
+pub fn is_registry_wide(def: &MetricDef) -> bool {
+    def.struct_name == GROUP && def.name == SCRAPES.name
+}
+
 /// Every metric of the library itself.
-pub const METRICS: &[MetricDef] = &[DROPPED_VALUES];
+pub const METRICS: &[MetricDef] = &[DROPPED_VALUES, SCRAPES];

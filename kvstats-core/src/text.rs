@@ -18,15 +18,50 @@ pub(crate) fn full_name(root: &str, name: &str) -> Box<str> {
     }
 }
 
-/// Appends `help` escaped for a `# HELP` line (backslash and newline).
-pub(crate) fn escape_help(help: &str, out: &mut String) {
+/// Appends `help` escaped for a `# HELP` line: backslash and newline, and
+/// the double quote too for OpenMetrics (`quote`).
+pub(crate) fn escape_help(help: &str, quote: bool, out: &mut String) {
     for c in help.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '"' if quote => out.push_str("\\\""),
             c => out.push(c),
         }
     }
+}
+
+/// The family name OpenMetrics gives a metric: a counter's without its
+/// `_total`, which OpenMetrics puts on the sample instead.
+pub(crate) fn openmetrics_name<'a>(name: &'a str, kind: &str) -> &'a str {
+    match kind {
+        "counter" => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    }
+}
+
+/// `# HELP`, `# TYPE` and (when the family name ends in it) `# UNIT` lines of
+/// one family in OpenMetrics 1.0, whose help escapes `"` too.
+pub(crate) fn openmetrics_header(name: &str, help: &str, kind: &str, unit: Option<&str>) -> String {
+    let family = openmetrics_name(name, kind);
+    let mut out = String::with_capacity(family.len() * 3 + help.len() + 32);
+    out.push_str("# HELP ");
+    out.push_str(family);
+    out.push(' ');
+    escape_help(help, true, &mut out);
+    out.push_str("\n# TYPE ");
+    out.push_str(family);
+    out.push(' ');
+    out.push_str(kind);
+    out.push('\n');
+    if let Some(unit) = unit.filter(|u| family.ends_with(&format!("_{u}"))) {
+        out.push_str("# UNIT ");
+        out.push_str(family);
+        out.push(' ');
+        out.push_str(unit);
+        out.push('\n');
+    }
+    out
 }
 
 /// Appends a label value escaped for the text format (backslash, double
@@ -48,7 +83,7 @@ pub(crate) fn family_header(name: &str, help: &str, kind: &str) -> String {
     out.push_str("# HELP ");
     out.push_str(name);
     out.push(' ');
-    escape_help(help, &mut out);
+    escape_help(help, false, &mut out);
     out.push_str("\n# TYPE ");
     out.push_str(name);
     out.push(' ');
@@ -252,6 +287,19 @@ mod tests {
         let mut s = String::new();
         escape_label_value("a\"b\\c\nd", &mut s);
         assert_eq!(s, "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn openmetrics_headers_name_the_family_and_its_unit() {
+        assert_eq!(
+            openmetrics_header("req_seconds_total", "Time \"spent\"", "counter", Some("seconds")),
+            "# HELP req_seconds Time \\\"spent\\\"\n# TYPE req_seconds counter\n# UNIT req_seconds seconds\n"
+        );
+        assert_eq!(
+            openmetrics_header("usage", "a\\b", "gauge", Some("ratio")),
+            "# HELP usage a\\\\b\n# TYPE usage gauge\n"
+        );
+        assert_eq!(openmetrics_name("x_total", "gauge"), "x_total");
     }
 
     #[test]

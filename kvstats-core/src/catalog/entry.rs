@@ -67,6 +67,9 @@ pub struct Entry {
     pub source: String,
     /// For a deprecated alias, the full name that replaces it.
     pub replaced_by: Option<String>,
+    /// Whether the metric belongs to the whole registry (the scrape counter):
+    /// its series carry only its own labels.
+    pub registry_wide: bool,
 }
 
 impl Entry {
@@ -76,7 +79,12 @@ impl Entry {
             base_name: def.name,
             kind: def.kind.as_str(),
             unit: def.unit,
-            labels: catalog.label_names(def.labels),
+            labels: if crate::own::is_registry_wide(def) {
+                catalog.own_label_names(def.labels)
+            } else {
+                catalog.label_names(def.labels)
+            },
+            registry_wide: crate::own::is_registry_wide(def),
             help: def.help,
             group: def.struct_name,
             source: def.source(),
@@ -88,7 +96,11 @@ impl Entry {
     /// `position` of a per-position field, `metric` and `reason` of the
     /// library's counter of dropped values.
     pub(crate) fn own_labels(&self, catalog: &Catalog) -> impl Iterator<Item = &str> {
-        let shared = catalog.fixed_labels.len() + catalog.instance_labels.len();
+        let shared = if self.registry_wide {
+            0
+        } else {
+            catalog.fixed_labels.len() + catalog.instance_labels.len()
+        };
         self.labels[shared.min(self.labels.len())..]
             .iter()
             .map(|l| l.name.as_str())

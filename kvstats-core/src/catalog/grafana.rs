@@ -164,8 +164,15 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
 /// The query of a panel: the series itself for a gauge, its increase per
 /// interval for a counter.
 fn expr(catalog: &Catalog, entry: &Entry) -> String {
-    let variables: Vec<&str> = variable_names(catalog).collect();
-    let selector = selector(catalog, &entry.name, &variables);
+    let selector = if entry.registry_wide {
+        // Its series carry no label of a registry level or registration.
+        let scrape: Vec<&str> = SCRAPE_VARIABLES.iter().map(|(name, _)| *name).collect();
+        let matchers: Vec<String> = scrape.iter().map(|k| format!("{k}=~\"${k}\"")).collect();
+        format!("{}{{{}}}", entry.name, matchers.join(","))
+    } else {
+        let variables: Vec<&str> = variable_names(catalog).collect();
+        selector(catalog, &entry.name, &variables)
+    };
     match entry.kind {
         "counter" => format!("increase({selector}[$__rate_interval])"),
         _ => selector,
@@ -187,8 +194,12 @@ fn selector(catalog: &Catalog, name: &str, variables: &[&str]) -> String {
 
 fn legend(catalog: &Catalog, entry: &Entry) -> String {
     let mut out = String::from("{{instance}}");
-    let labels = catalog
-        .instance_labels()
+    let instance: &[String] = if entry.registry_wide {
+        &[]
+    } else {
+        catalog.instance_labels()
+    };
+    let labels = instance
         .iter()
         .map(String::as_str)
         .chain(entry.own_labels(catalog));

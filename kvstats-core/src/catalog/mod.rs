@@ -287,6 +287,16 @@ impl Catalog {
         }
     }
 
+    /// The labels `own`, alone (for a registry-wide metric).
+    fn own_label_names(&self, own: &[&str]) -> Vec<Label> {
+        own.iter()
+            .map(|k| Label {
+                name: (*k).to_owned(),
+                value: None,
+            })
+            .collect()
+    }
+
     /// Every label name of a metric whose own labels are `own`.
     fn label_names(&self, own: &[&str]) -> Vec<Label> {
         let fixed = self.fixed_labels.iter().map(|(k, v)| Label {
@@ -297,11 +307,10 @@ impl Catalog {
             name: k.clone(),
             value: None,
         });
-        let own = own.iter().map(|k| Label {
-            name: (*k).to_owned(),
-            value: None,
-        });
-        fixed.chain(instance).chain(own).collect()
+        fixed
+            .chain(instance)
+            .chain(self.own_label_names(own))
+            .collect()
     }
 }
 

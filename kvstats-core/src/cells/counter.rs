@@ -11,9 +11,9 @@ use super::{unmark, Drops, Reason, ABSENT};
 /// exact up to 2^53, since adding integers below that is exact), which may
 /// also be absent.
 ///
-/// [`add`](Self::add) refuses negative, infinite and NaN amounts (a counter
-/// only goes up) and counts them instead, per reason, in the library's own
-/// counter `kvstats_values_dropped_total`.
+/// [`add`](Self::add) and [`set`](Self::set) refuse negative, infinite and
+/// NaN values (a counter only goes up, from 0) and count them instead, per
+/// reason, in the library's own counter `kvstats_values_dropped_total`.
 ///
 /// ```
 /// use kvstats_core::Counter;
@@ -50,16 +50,23 @@ impl Counter {
         }
     }
 
-    /// Stores a running total as it is.
+    /// Stores a running total as it is (a smaller one than before is a
+    /// reset, which Prometheus handles); returns `false` (and counts it) if
+    /// it is negative, infinite or NaN, which no counter can be.
     #[inline(always)]
-    pub fn set(&self, total: f64) {
-        self.set_unmarked(unmark(total));
+    pub fn set(&self, total: f64) -> bool {
+        self.set_unmarked(unmark(total))
     }
 
     /// [`set`](Self::set) for a value known not to carry the absent mark.
     #[inline(always)]
-    pub(crate) fn set_unmarked(&self, total: f64) {
+    pub(crate) fn set_unmarked(&self, total: f64) -> bool {
+        if let Some(reason) = refusal(total) {
+            self.drops.count(reason, 1);
+            return false;
+        }
         self.value.store(total.to_bits(), Relaxed);
+        true
     }
 
     /// Adds `amount`; returns `false` (and counts it) if it is negative,

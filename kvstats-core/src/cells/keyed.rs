@@ -73,7 +73,8 @@ impl<const MAX: usize> PerKey<MAX> {
         let generation = keys.generation;
         for (key, value) in items {
             let Some(value) = value else { continue };
-            if mode == Mode::Delta {
+            // A counter holds no negative, infinite or NaN value.
+            if mode != Mode::Set {
                 if let Some(reason) = refusal(value) {
                     self.drops.count(reason, 1);
                     continue;

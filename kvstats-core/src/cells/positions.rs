@@ -56,12 +56,11 @@ impl<const MAX: usize> PerPosition<MAX> {
         let mut values = values.into_iter();
         let mut len = 0;
         for (cell, value) in self.cells.iter().zip(&mut values) {
-            match mode {
-                Mode::Set | Mode::Total => cell.set_unmarked(value),
-                Mode::Delta => match refusal(value) {
-                    Some(reason) => self.drops.count(reason, 1),
-                    None => add_to(&cell.0, value),
-                },
+            match (mode, refusal(value)) {
+                (Mode::Set, _) | (Mode::Total, None) => cell.set_unmarked(value),
+                (Mode::Delta, None) => add_to(&cell.0, value),
+                // A counter holds no negative, infinite or NaN value.
+                (Mode::Total | Mode::Delta, Some(reason)) => self.drops.count(reason, 1),
             }
             len += 1;
         }

@@ -18,6 +18,7 @@ use crate::interop;
 use crate::metric::GaugeGroup;
 use crate::names::{check_level_name, check_name};
 use crate::render::plan::{ForeignFamily, Plan};
+use crate::render::Format;
 
 pub use handle::Registered;
 
@@ -149,11 +150,36 @@ pub trait MetricsRegistry: sealed::Sealed {
     /// Appends the exposition of [`prometheus_text`](Self::prometheus_text)
     /// to `out`, so a server can reuse one buffer.
     fn write_text(&self, out: &mut String) -> Result<()> {
+        self.write_exposition(Format::Text, out)
+    }
+
+    /// The exposition in `format`: the text format 0.0.4 (as
+    /// [`prometheus_text`](Self::prometheus_text)) or OpenMetrics 1.0.0.
+    ///
+    /// ```
+    /// use kvstats_core::{Format, MetricsRegistry, Registry};
+    /// use kvstats_core::dynamo::KvStatsGauges;
+    ///
+    /// let component = Registry::new().namespace("dynamo")?.component("backend")?;
+    /// let gauges = KvStatsGauges::register(&component)?;
+    /// let text = component.exposition(Format::OpenMetrics)?;
+    /// assert!(text.ends_with("# EOF\n"));
+    /// # drop(gauges);
+    /// # Ok::<(), kvstats_core::Error>(())
+    /// ```
+    fn exposition(&self, format: Format) -> Result<String> {
+        let mut out = String::new();
+        self.write_exposition(format, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the exposition in `format` to `out`.
+    fn write_exposition(&self, format: Format, out: &mut String) -> Result<()> {
         let scope = self.scope();
         let shared = &scope.shared;
         let foreign = interop::foreign_families(&shared.prometheus);
         let plan = shared.read_plan();
-        crate::render::write_text(&plan, &scope.labels, &foreign, out)
+        crate::render::write_exposition(&plan, &scope.labels, &foreign, format, out)
     }
 
     /// The `prometheus` registry this registry is bridged to, shared by every
@@ -250,6 +276,19 @@ pub trait MetricsRegistry: sealed::Sealed {
     fn root_prefix(&self) -> &str {
         &self.scope().shared.root_prefix
     }
+}
+
+/// Counts a scrape of `registry` answered in `format` and `encoding`.
+pub(crate) fn count_scrape(
+    registry: &(impl MetricsRegistry + ?Sized),
+    format: Format,
+    encoding: crate::scrape::Encoding,
+) {
+    registry
+        .scope()
+        .shared
+        .read_plan()
+        .count_scrape(format, encoding);
 }
 
 /// Whether every family a collector declares can join the plan.

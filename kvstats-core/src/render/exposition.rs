@@ -1,6 +1,13 @@
-//! The text exposition format 0.0.4, written from the plan and the cells,
-//! with the families of `prometheus` collectors merged in by name so every
-//! name has one family.
+//! The text exposition, in the Prometheus text format 0.0.4 or in
+//! OpenMetrics 1.0.0, written from the plan and the cells, with the families
+//! of `prometheus` collectors merged in by name so every name has one family.
+//!
+//! Both formats write the very same sample lines; they differ in the family
+//! headers (OpenMetrics names a counter's family without `_total`, escapes
+//! `"` in help, and says the unit), in timestamps (seconds, not
+//! milliseconds), in a histogram with negative buckets (OpenMetrics allows no
+//! `_sum` there, so it has neither `_sum` nor `_count`) and in the `# EOF`
+//! that ends OpenMetrics.
 //!
 //! A foreign family whose name is also one of ours is merged into ours when
 //! it has the same type, help and label names (a series with the same labels
@@ -12,41 +19,92 @@ use prometheus::proto::{MetricFamily, MetricType};
 
 use crate::error::Result;
 use crate::metric::MetricKind;
-use crate::text::{label_pairs, write_integer, write_value};
+use crate::text::{label_pairs, write_value};
 
 use super::plan::{Family, Plan};
-use super::series::{self, cmp_series_labels, Sample, Scratch};
+use super::series::{self, cmp_series_labels, Part, Sample, Scratch};
 
-/// The `Content-Type` of the text exposition.
+/// The `Content-Type` of the text exposition 0.0.4.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// The `Content-Type` of the OpenMetrics text exposition.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// A text format of the exposition.
+///
+/// ```
+/// use kvstats_core::Format;
+///
+/// assert_eq!(Format::OpenMetrics.content_type(), kvstats_core::OPENMETRICS_CONTENT_TYPE);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Format {
+    /// The Prometheus text format 0.0.4, which every scraper reads.
+    #[default]
+    Text,
+    /// OpenMetrics 1.0.0 text: units, `_total` on counter samples only, and
+    /// `# EOF` at the end.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The `Content-Type` a response in this format carries.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => CONTENT_TYPE,
+            Format::OpenMetrics => OPENMETRICS_CONTENT_TYPE,
+        }
+    }
+}
+
 /// Appends the exposition of every series under `scope`, and of `foreign`
-/// (sorted by name, as `gather()` returns it), to `out`.
+/// (sorted by name, as `gather()` returns it), to `out`, in `format`.
 pub(crate) fn write(
     plan: &Plan,
     scope: &[(String, String)],
     foreign: &[MetricFamily],
+    format: Format,
     out: &mut String,
 ) -> Result<()> {
     count_conflicts(plan, foreign);
     let encoder = prometheus::TextEncoder::new();
+    let write_foreign = |theirs: &MetricFamily, out: &mut String| match format {
+        Format::Text => encoder.encode_utf8(std::slice::from_ref(theirs), out),
+        Format::OpenMetrics => {
+            super::foreign::write_openmetrics(theirs, out);
+            Ok(())
+        }
+    };
     let mut scratch = Scratch::default();
     let mut foreign = foreign.iter().peekable();
     for family in plan.families.values() {
         while let Some(theirs) = foreign.next_if(|f| f.name() < &*family.name) {
-            encoder.encode_utf8(std::slice::from_ref(theirs), out)?;
+            write_foreign(theirs, out)?;
         }
         match foreign.next_if(|f| f.name() == &*family.name) {
             Some(theirs) if compatible(family, theirs) => {
-                write_merged(plan, family, scope, theirs, &mut scratch, out);
+                write_merged(plan, family, scope, theirs, format, &mut scratch, out);
             }
-            _ => write_family(plan, family, scope, &mut scratch, out),
+            _ => write_family(plan, family, scope, format, &mut scratch, out),
         }
     }
     for theirs in foreign {
-        encoder.encode_utf8(std::slice::from_ref(theirs), out)?;
+        write_foreign(theirs, out)?;
+    }
+    if format == Format::OpenMetrics {
+        out.push_str("# EOF\n");
     }
     Ok(())
+}
+
+/// The header of `family` in `format`.
+fn header(family: &Family, format: Format) -> &str {
+    match format {
+        Format::Text => &family.header,
+        Format::OpenMetrics => &family.openmetrics_header,
+    }
 }
 
 /// Writes one family; leaves it out when it has no series under `scope`.
@@ -54,14 +112,20 @@ fn write_family(
     plan: &Plan,
     family: &Family,
     scope: &[(String, String)],
+    format: Format,
     scratch: &mut Scratch,
     out: &mut String,
 ) {
     let start = out.len();
-    out.push_str(&family.header);
+    out.push_str(header(family, format));
     let after_header = out.len();
+    // OpenMetrics allows no `_sum` beside negative buckets, and no `_count`
+    // without a `_sum`.
+    let sumless = format == Format::OpenMetrics && family.buckets.first().is_some_and(|b| *b < 0.0);
     series::for_each(plan, family, scope, scratch, |s| {
-        write_sample(out, &family.name, s)
+        if !(sumless && matches!(s.part, Part::Sum | Part::Count)) {
+            write_sample(out, &family.name, s);
+        }
     });
     if out.len() == after_header {
         out.truncate(start);
@@ -121,6 +185,7 @@ fn write_merged(
     family: &Family,
     scope: &[(String, String)],
     theirs: &MetricFamily,
+    format: Format,
     scratch: &mut Scratch,
     out: &mut String,
 ) {
@@ -159,7 +224,7 @@ fn write_merged(
     if samples.is_empty() {
         return;
     }
-    out.push_str(&family.header);
+    out.push_str(header(family, format));
     for (labels, value, timestamp, _) in &samples {
         out.push_str(&family.name);
         if !labels.is_empty() {
@@ -171,7 +236,7 @@ fn write_merged(
         write_value(out, *value);
         if let Some(ms) = timestamp {
             out.push(' ');
-            write_integer(out, *ms);
+            super::foreign::write_timestamp(*ms, format, out);
         }
         out.push('\n');
     }

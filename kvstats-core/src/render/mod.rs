@@ -1,10 +1,12 @@
 //! The render plan built at registration, and the renderers that read the
-//! cells through it: the text exposition 0.0.4 and the protobuf families of
-//! the `prometheus` bridge see the same series in the same order.
+//! cells through it: the text exposition (0.0.4 or OpenMetrics) and the
+//! protobuf families of the `prometheus` bridge see the same series in the
+//! same order.
 
 mod exposition;
+mod foreign;
 pub(crate) mod plan;
 pub(crate) mod series;
 
-pub(crate) use exposition::write as write_text;
-pub use exposition::CONTENT_TYPE;
+pub(crate) use exposition::write as write_exposition;
+pub use exposition::{Format, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE};

@@ -6,13 +6,18 @@
 
 use std::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 use crate::cells::{Reason, SeriesKey};
 use crate::instance::Instance;
 use crate::metric::{MetricDef, MetricKind};
 use crate::own;
-use crate::text::{cmp_label_text, escape_label_value, family_header, full_name, write_integer};
+use crate::render::Format;
+use crate::scrape::Encoding;
+use crate::text::{
+    cmp_label_text, escape_label_value, family_header, full_name, openmetrics_header, write_integer,
+};
 
 /// Identifies the container type of a class of instances.
 pub(crate) type ClassId = TypeId;
@@ -99,6 +104,8 @@ pub(crate) enum Source {
     },
     /// The registry's count of foreign families left out of scrapes.
     Conflicts,
+    /// The registry's count of scrapes, by format and encoding.
+    Scrapes,
 }
 
 /// One metric family of the exposition.
@@ -108,8 +115,10 @@ pub(crate) struct Family {
     pub(crate) help: Box<str>,
     /// A histogram's finite bucket bounds, ascending.
     pub(crate) buckets: &'static [f64],
-    /// `# HELP` and `# TYPE` lines, written once.
+    /// `# HELP` and `# TYPE` lines of the text format 0.0.4, written once.
     pub(crate) header: Box<str>,
+    /// `# HELP`, `# TYPE` and `# UNIT` lines of OpenMetrics, written once.
+    pub(crate) openmetrics_header: Box<str>,
     /// Sorted names of every label of every series; `None` for the library's
     /// own family, whose series carry the labels of what they count.
     pub(crate) label_names: Option<Box<[Box<str>]>>,
@@ -120,6 +129,8 @@ impl Family {
     fn new(name: Box<str>, def: &MetricDef, label_names: Option<Box<[Box<str>]>>) -> Self {
         Family {
             header: family_header(&name, def.help, def.kind.as_str()).into(),
+            openmetrics_header: openmetrics_header(&name, def.help, def.kind.as_str(), def.unit)
+                .into(),
             name,
             kind: def.kind,
             help: def.help.into(),
@@ -151,6 +162,9 @@ pub(crate) struct Plan {
     pub(crate) foreign: BTreeMap<Box<str>, ForeignFamily>,
     /// Per foreign family name: how many scrapes left it out.
     pub(crate) conflicts: Mutex<BTreeMap<Box<str>, u64>>,
+    /// Scrapes answered, by encoding (identity, gzip) and format (text,
+    /// openmetrics): the order their label values sort in.
+    pub(crate) scrapes: [[AtomicU64; 2]; 2],
 }
 
 impl Plan {
@@ -164,12 +178,16 @@ impl Plan {
             classes: HashMap::new(),
             foreign: BTreeMap::new(),
             conflicts: Mutex::new(BTreeMap::new()),
+            scrapes: Default::default(),
         };
         for def in own::METRICS {
             let name = plan.full_name(def.name);
             let mut family = Family::new(name.clone(), def, None);
             if def.name == own::DROPPED_VALUES.name {
                 family.sources.push(Source::Conflicts);
+            }
+            if def.name == own::SCRAPES.name {
+                family.sources.push(Source::Scrapes);
             }
             plan.families.insert(name, family);
         }
@@ -190,6 +208,11 @@ impl Plan {
                 conflicts.insert(name.into(), 1);
             }
         }
+    }
+
+    /// Counts one scrape answered in `format` and `encoding`.
+    pub(crate) fn count_scrape(&self, format: Format, encoding: Encoding) {
+        self.scrapes[encoding_index(encoding)][format_index(format)].fetch_add(1, Relaxed);
     }
 
     pub(crate) fn class(&self, id: ClassId) -> Option<&Class> {
@@ -334,6 +357,24 @@ impl Plan {
                 self.families.remove(name);
             }
         }
+    }
+}
+
+/// The label values of the scrape counter, in the order they sort in.
+pub(crate) const SCRAPE_ENCODINGS: [&str; 2] = ["gzip", "identity"];
+pub(crate) const SCRAPE_FORMATS: [&str; 2] = ["openmetrics", "text"];
+
+fn encoding_index(encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Gzip => 0,
+        Encoding::Identity => 1,
+    }
+}
+
+fn format_index(format: Format) -> usize {
+    match format {
+        Format::OpenMetrics => 0,
+        Format::Text => 1,
     }
 }
 

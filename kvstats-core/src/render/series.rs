@@ -14,7 +14,9 @@ use crate::instance::Instance;
 use crate::own;
 use crate::text::{cmp_label_text, label_pairs, write_value};
 
-use super::plan::{write_labels, Extra, ExtraValue, Family, Plan, Read, Source};
+use super::plan::{
+    write_labels, Extra, ExtraValue, Family, Plan, Read, Source, SCRAPE_ENCODINGS, SCRAPE_FORMATS,
+};
 
 /// Which sample of a series this is.
 #[derive(Clone, Copy, PartialEq)]
@@ -143,7 +145,7 @@ fn walks_in_order(plan: &Plan, source: &Source) -> bool {
                 .iter()
                 .all(|e| matches!(e.value, ExtraValue::Fixed(_)) || e.at == constant)
         }
-        Source::Conflicts => true,
+        Source::Conflicts | Source::Scrapes => true,
     }
 }
 
@@ -176,10 +178,28 @@ fn read_source(
                 }
             }
         }
-        Source::Conflicts => {
-            if !scope.is_empty() {
-                return;
+        Source::Scrapes => {
+            for (e, encoding) in SCRAPE_ENCODINGS.iter().enumerate() {
+                for (f, format) in SCRAPE_FORMATS.iter().enumerate() {
+                    let count = plan.scrapes[e][f].load(std::sync::atomic::Ordering::Relaxed);
+                    if count == 0 {
+                        continue;
+                    }
+                    let labels = label_pairs(&[
+                        (own::LABEL_ENCODING, *encoding),
+                        (own::LABEL_FORMAT, *format),
+                    ]);
+                    each(&Sample {
+                        labels: &labels,
+                        extras: &[],
+                        key: None,
+                        part: Part::Value,
+                        value: count as f64,
+                    });
+                }
             }
+        }
+        Source::Conflicts => {
             let conflicts = plan.conflicts.lock().unwrap_or_else(|e| e.into_inner());
             for (metric, count) in conflicts.iter() {
                 let labels = label_pairs(&[
@@ -228,8 +248,11 @@ impl<'a> At<'a> {
     ) {
         let reading = self.instance.values.reading(index);
         if let Read::Dropped(reason) = read {
-            if let Some(drops) = reading.drops() {
-                each(&self.sample(None, Part::Value, drops.get(reason) as f64));
+            // A series appears with the first value dropped: a producer that
+            // drops nothing adds no series.
+            let count = reading.drops().map_or(0, |drops| drops.get(reason));
+            if count > 0 {
+                each(&self.sample(None, Part::Value, count as f64));
             }
             return;
         }

@@ -44,7 +44,7 @@ pub(super) async fn serve(
     let activity = Activity::new();
     let io = TokioIo::new(Tracked::new(stream, activity.clone()));
     let service = service_fn(move |request: Request<Incoming>| {
-        let response = routes.respond(request.method(), request.uri().path());
+        let response = routes.respond(request.method(), request.uri().path(), request.headers());
         async move { Ok::<_, Infallible>(response) }
     });
     let connection = http.serve_connection(io, service);

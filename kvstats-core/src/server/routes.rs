@@ -5,10 +5,11 @@ use std::time::Instant;
 
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE};
-use hyper::{Method, Response, StatusCode};
+use hyper::header::{HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_TYPE};
+use hyper::{HeaderMap, Method, Response, StatusCode};
 
 use crate::registry::MetricsRegistry;
+use crate::scrape;
 
 /// The body every response of the server carries.
 pub(super) type Body = Full<Bytes>;
@@ -43,10 +44,15 @@ impl Routes {
         }
     }
 
-    /// The response to `method path`. hyper leaves out the body of a HEAD
-    /// response itself and keeps its `Content-Length`, so HEAD and GET build
-    /// the same response.
-    pub(super) fn respond(&self, method: &Method, path: &str) -> Response<Body> {
+    /// The response to `method path` with request `headers`. hyper leaves
+    /// out the body of a HEAD response itself and keeps its `Content-Length`,
+    /// so HEAD and GET build the same response.
+    pub(super) fn respond(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Response<Body> {
         let route = match path {
             "/metrics" => Route::Metrics,
             "/health" => Route::Status("ready"),
@@ -64,19 +70,27 @@ impl Routes {
             return response;
         }
         match route {
-            Route::Metrics => self.metrics(),
+            Route::Metrics => self.metrics(headers),
             Route::Status(status) => self.status(status),
         }
     }
 
-    fn metrics(&self) -> Response<Body> {
-        match self.registry.prometheus_text() {
-            Ok(body) => with_type(StatusCode::OK, crate::render::CONTENT_TYPE, body),
-            Err(e) => text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("cannot render the metrics: {e}\n"),
-            ),
+    /// A scrape, negotiated from the request's headers (see `scrape::respond`).
+    fn metrics(&self, headers: &HeaderMap) -> Response<Body> {
+        let header = |name| joined(headers, name);
+        let (accept, encoding) = (header(ACCEPT), header(ACCEPT_ENCODING));
+        let scraped = scrape::respond(&*self.registry, accept.as_deref(), encoding.as_deref());
+        let mut response = Response::new(Full::new(Bytes::from(scraped.body)));
+        *response.status_mut() =
+            StatusCode::from_u16(scraped.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in scraped.headers {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static(name), value);
+            }
         }
+        response
     }
 
     fn status(&self, status: &str) -> Response<Body> {
@@ -84,6 +98,17 @@ impl Routes {
         let body = format!("{{\"status\":\"{status}\",\"uptime_seconds\":{uptime:.3}}}\n");
         with_type(StatusCode::OK, JSON, body)
     }
+}
+
+/// Every value of header `name`, joined with commas (as HTTP allows), if
+/// they are text.
+fn joined(headers: &HeaderMap, name: HeaderName) -> Option<String> {
+    let values: Vec<&str> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| values.join(","))
 }
 
 fn text(status: StatusCode, body: String) -> Response<Body> {
@@ -126,14 +151,14 @@ mod tests {
             (Method::DELETE, "/health", StatusCode::METHOD_NOT_ALLOWED),
         ];
         for (method, path, status) in cases {
-            let response = routes.respond(&method, path);
+            let response = routes.respond(&method, path, &HeaderMap::new());
             assert_eq!(response.status(), status, "{method} {path}");
         }
     }
 
     #[test]
     fn metrics_use_the_exposition_content_type() {
-        let response = routes().respond(&Method::GET, "/metrics");
+        let response = routes().respond(&Method::GET, "/metrics", &HeaderMap::new());
         assert_eq!(
             header(&response, "content-type"),
             crate::render::CONTENT_TYPE
@@ -142,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_405_lists_the_allowed_methods() {
-        let response = routes().respond(&Method::PUT, "/live");
+        let response = routes().respond(&Method::PUT, "/live", &HeaderMap::new());
         assert_eq!(header(&response, "allow"), "GET, HEAD");
     }
 }
