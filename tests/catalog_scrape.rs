@@ -30,7 +30,7 @@ fn every_catalog_entry_is_scraped_with_its_help_type_and_labels() {
             .get(&entry.name)
             .unwrap_or_else(|| panic!("`{}` is in the catalog but not in the scrape", entry.name));
         assert_eq!(family.help, entry.help, "help of {}", entry.name);
-        assert_eq!(family.kind, entry.kind, "type of {}", entry.name);
+        assert_eq!(family.kind, entry.kind.as_str(), "type of {}", entry.name);
         let catalog_labels: BTreeSet<&str> = entry.labels.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(
             scrape::label_names(family),

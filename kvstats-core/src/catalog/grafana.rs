@@ -9,6 +9,7 @@
 
 use super::json_value::{obj, Json};
 use super::{groups, Catalog, Entry, GENERATED};
+use crate::metric::MetricKind;
 
 /// Grafana's JSON model version this layout follows.
 const SCHEMA_VERSION: i64 = 39;
@@ -118,7 +119,11 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
         None => (entry.base_name.to_owned(), String::new()),
     };
     description.push_str(entry.help);
-    description.push_str(&format!("\n\nMetric: `{}` ({})", entry.name, entry.kind));
+    description.push_str(&format!(
+        "\n\nMetric: `{}` ({})",
+        entry.name,
+        entry.kind.as_str()
+    ));
     let target = obj([
         ("datasource", datasource()),
         ("expr", Json::from(expr(catalog, entry))),
@@ -167,7 +172,7 @@ fn expr(catalog: &Catalog, entry: &Entry) -> String {
     let variables: Vec<&str> = variable_names(catalog).collect();
     let selector = selector(catalog, &entry.name, &variables);
     match entry.kind {
-        "counter" => format!("increase({selector}[$__rate_interval])"),
+        MetricKind::Counter => format!("increase({selector}[$__rate_interval])"),
         _ => selector,
     }
 }
@@ -191,7 +196,7 @@ fn legend(catalog: &Catalog, entry: &Entry) -> String {
         .instance_labels()
         .iter()
         .map(String::as_str)
-        .chain(entry.own_labels(catalog));
+        .chain(entry.series_labels.iter().copied());
     for label in labels {
         out.push_str(&format!(" {label}={{{{{label}}}}}"));
     }
@@ -225,7 +230,7 @@ fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
     ])];
     let source = entries
         .iter()
-        .find(|e| e.kind == "gauge" && e.replaced_by.is_none())
+        .find(|e| e.kind == MetricKind::Gauge && e.replaced_by.is_none())
         .map_or("up", |e| e.name.as_str());
     let names: Vec<&str> = variable_names(catalog).collect();
     for (i, name) in names.iter().enumerate() {

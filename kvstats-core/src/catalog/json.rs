@@ -49,7 +49,7 @@ fn metric(entry: &Entry) -> Json {
     obj([
         ("name", Json::from(entry.name.as_str())),
         ("base_name", Json::from(entry.base_name)),
-        ("type", Json::from(entry.kind)),
+        ("type", Json::from(entry.kind.as_str())),
         ("unit", Json::from(entry.unit)),
         ("labels", Json::Arr(labels)),
         ("help", Json::from(entry.help)),

@@ -78,7 +78,7 @@ fn row(entry: &Entry, out: &mut String) {
     let _ = writeln!(
         out,
         "| {name} | {} | {} | {} | {} | `{}` |",
-        entry.kind,
+        entry.kind.as_str(),
         entry.unit.unwrap_or(""),
         labels.join(", "),
         cell(entry.help),

@@ -90,7 +90,7 @@ mod python;
 mod shipped;
 
 pub use constants::ConstantsModule;
-pub use entry::{Entry, Label};
+pub use entry::{Entry, Label, Series, BUCKET_LABEL};
 pub use format::{Format, UnknownFormat};
 pub use json::SCHEMA_VERSION;
 #[cfg(feature = "dynamo")]
