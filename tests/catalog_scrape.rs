@@ -76,6 +76,13 @@ fn the_json_catalog_parses_and_names_scraped_metrics() {
     for metric in metrics {
         let name = metric["name"].as_str().expect("a name");
         assert!(scrape.contains_key(name), "`{name}` is not scraped");
+        for series in metric["series"].as_array().expect("a series array") {
+            let series = series["name"].as_str().expect("a series name");
+            assert!(
+                scrape.get(series).is_some_and(|f| !f.series.is_empty()),
+                "`{series}` has no samples"
+            );
+        }
     }
 }
 
