@@ -169,6 +169,16 @@ impl Entry {
             replaced_by: def.replaced_by.map(|new| catalog.full_name(new)),
         }
     }
+
+    /// The one series that stands for the metric where any would do (a
+    /// dashboard variable's values): the metric's own, or a histogram's
+    /// `_count`.
+    pub(crate) fn count_series(&self) -> String {
+        match self.kind {
+            MetricKind::Histogram => format!("{}_count", self.name),
+            _ => self.name.clone(),
+        }
+    }
 }
 
 /// A bucket bound as the `le` label spells it.

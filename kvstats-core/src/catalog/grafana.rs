@@ -5,10 +5,12 @@
 //!
 //! Every query names the metric exactly as the catalog does and pins the
 //! labels the registry level fixes, so a panel shows data exactly when the
-//! scrape has the series.
+//! scrape has the series. A gauge's panel shows the series as they are, a
+//! counter's its per-second rate, a histogram's its 0.5, 0.9 and 0.99
+//! quantiles per scraped instance and registration.
 
 use super::json_value::{obj, Json};
-use super::{groups, Catalog, Entry, GENERATED};
+use super::{groups, Catalog, Entry, BUCKET_LABEL, GENERATED};
 use crate::metric::MetricKind;
 
 /// Grafana's JSON model version this layout follows.
@@ -18,6 +20,10 @@ const PANEL_WIDTH: i64 = 12;
 const PANEL_HEIGHT: i64 = 8;
 /// The variables every dashboard has, before the per-registration labels.
 const SCRAPE_VARIABLES: [(&str, &str); 2] = [("job", "Job"), ("instance", "Instance")];
+/// The quantiles a histogram's panel shows, one target each.
+const QUANTILES: [(&str, &str); 3] = [("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")];
+/// The window of `rate`: Grafana's, at least four scrape intervals.
+const RATE_WINDOW: &str = "[$__rate_interval]";
 
 pub(super) fn render(catalog: &Catalog) -> String {
     let entries = catalog.entries();
@@ -119,25 +125,39 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
         None => (entry.base_name.to_owned(), String::new()),
     };
     description.push_str(entry.help);
+    let shown = match entry.kind {
+        MetricKind::Counter => ", shown as its rate per second".to_owned(),
+        MetricKind::Histogram => {
+            let quantiles: Vec<&str> = QUANTILES.iter().map(|(q, _)| *q).collect();
+            format!(", shown as its quantiles {}", quantiles.join(", "))
+        }
+        _ => String::new(),
+    };
     description.push_str(&format!(
-        "\n\nMetric: `{}` ({})",
+        "\n\nMetric: `{}` ({}){shown}",
         entry.name,
         entry.kind.as_str()
     ));
-    let target = obj([
-        ("datasource", datasource()),
-        ("expr", Json::from(expr(catalog, entry))),
-        ("legendFormat", Json::from(legend(catalog, entry))),
-        ("range", Json::from(true)),
-        ("refId", Json::from("A")),
-    ]);
+    let targets = queries(catalog, entry)
+        .into_iter()
+        .zip('A'..)
+        .map(|((expr, legend), ref_id)| {
+            obj([
+                ("datasource", datasource()),
+                ("expr", Json::from(expr)),
+                ("legendFormat", Json::from(legend)),
+                ("range", Json::from(true)),
+                ("refId", Json::from(ref_id.to_string())),
+            ])
+        })
+        .collect();
     obj([
         ("datasource", datasource()),
         ("description", Json::from(description)),
         (
             "fieldConfig",
             obj([
-                ("defaults", obj([("unit", Json::from(unit(entry.unit)))])),
+                ("defaults", obj([("unit", Json::from(panel_unit(entry)))])),
                 ("overrides", Json::Arr(Vec::new())),
             ]),
         ),
@@ -160,20 +180,44 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
                 ),
             ]),
         ),
-        ("targets", Json::Arr(vec![target])),
+        ("targets", Json::Arr(targets)),
         ("title", Json::from(title)),
         ("type", Json::from("timeseries")),
     ])
 }
 
-/// The query of a panel: the series itself for a gauge, its increase per
-/// interval for a counter.
-fn expr(catalog: &Catalog, entry: &Entry) -> String {
+/// The queries of a panel and their legends: the series itself for a gauge;
+/// its rate per second for a counter, which reads the same whatever the
+/// scrape interval and the time range (an `increase` per interval would not);
+/// for a histogram, each of [`QUANTILES`] per scraped instance and
+/// registration, from the rate of its `_bucket` series.
+fn queries(catalog: &Catalog, entry: &Entry) -> Vec<(String, String)> {
     let variables: Vec<&str> = variable_names(catalog).collect();
-    let selector = selector(catalog, &entry.name, &variables);
+    let select = |name: &str| selector(catalog, name, &variables);
+    let legend = legend(catalog, entry);
     match entry.kind {
-        MetricKind::Counter => format!("increase({selector}[$__rate_interval])"),
-        _ => selector,
+        MetricKind::Histogram => {
+            let buckets = select(&format!("{}_bucket", entry.name));
+            let by: Vec<&str> = [BUCKET_LABEL, "instance"]
+                .into_iter()
+                .chain(catalog.instance_labels().iter().map(String::as_str))
+                .collect();
+            QUANTILES
+                .iter()
+                .map(|(q, name)| {
+                    let expr = format!(
+                        "histogram_quantile({q}, sum by ({}) (rate({buckets}{RATE_WINDOW})))",
+                        by.join(", ")
+                    );
+                    (expr, format!("{name} {legend}"))
+                })
+                .collect()
+        }
+        MetricKind::Counter => vec![(
+            format!("rate({}{RATE_WINDOW})", select(&entry.name)),
+            legend,
+        )],
+        _ => vec![(select(&entry.name), legend)],
     }
 }
 
@@ -212,7 +256,9 @@ fn variable_names(catalog: &Catalog) -> impl Iterator<Item = &str> {
 
 /// The data source, then `job`, `instance` and each per-registration label,
 /// each narrowed by the ones before it. Their values come from the first
-/// current gauge of the catalog.
+/// current metric of the catalog that has one series per registration (a
+/// gauge or counter without per-series labels, or a histogram's `_count`),
+/// which a scrape shows as soon as a container is registered.
 fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
     let mut list = vec![obj([
         ("current", obj([])),
@@ -230,8 +276,8 @@ fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
     ])];
     let source = entries
         .iter()
-        .find(|e| e.kind == MetricKind::Gauge && e.replaced_by.is_none())
-        .map_or("up", |e| e.name.as_str());
+        .find(|e| e.replaced_by.is_none() && e.series_labels.is_empty())
+        .map_or_else(|| "up".to_owned(), Entry::count_series);
     let names: Vec<&str> = variable_names(catalog).collect();
     for (i, name) in names.iter().enumerate() {
         let label = SCRAPE_VARIABLES
@@ -240,7 +286,7 @@ fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
             .map_or(*name, |(_, label)| *label);
         let query = format!(
             "label_values({}, {name})",
-            selector(catalog, source, &names[..i])
+            selector(catalog, &source, &names[..i])
         );
         list.push(query_variable(
             name,
@@ -275,6 +321,26 @@ fn query_variable(name: &str, label: &str, query: &str, numeric: bool) -> Json {
         ("sort", Json::from(sort)),
         ("type", Json::from("query")),
     ])
+}
+
+/// The unit of a panel: the metric's for a gauge or a histogram's
+/// quantiles, the unit per second for a counter's rate.
+fn panel_unit(entry: &Entry) -> &'static str {
+    match entry.kind {
+        MetricKind::Counter => rate_unit(entry.unit),
+        _ => unit(entry.unit),
+    }
+}
+
+/// Grafana's unit for the rate per second of a counter with a unit suffix:
+/// bytes per second, else counts per second (a counter of seconds per
+/// second is a plain number).
+fn rate_unit(suffix: Option<&str>) -> &'static str {
+    match suffix {
+        Some("bytes") => "Bps",
+        Some("seconds") => "short",
+        _ => "cps",
+    }
 }
 
 /// Grafana's unit for a unit suffix. `percent` means a fraction in 0..1 in
@@ -325,6 +391,9 @@ mod tests {
         assert_eq!(unit(Some("seconds")), "s");
         assert_eq!(unit(Some("blocks")), "short");
         assert_eq!(unit(None), "short");
+        assert_eq!(rate_unit(None), "cps");
+        assert_eq!(rate_unit(Some("bytes")), "Bps");
+        assert_eq!(rate_unit(Some("seconds")), "short");
     }
 
     #[test]
