@@ -5,7 +5,9 @@ Do not edit: regenerate it.
 
 Each class mirrors the Rust constants module of the same name: its constants
 hold metric names without the registry's root prefix, as in Rust, and
-``full_name`` gives the name a scrape shows. ``DEPRECATED`` maps each
+``full_name`` gives the name a scrape shows. A histogram ``X`` also has
+``X_BUCKET``, ``X_SUM`` and ``X_COUNT``, the names of the series a query
+selects (``X_BUCKET`` has the label ``le``). ``DEPRECATED`` maps each
 deprecated name to the name that replaces it.
 """
 

@@ -140,26 +140,26 @@ fn the_dashboard_keeps_a_marked_panel_per_old_name_and_the_right_units() {
         ),
     ]
     .map(|(title, name, unit)| (title, format!("{name}{selector}"), unit));
-    let own = format!(
-        "increase(dynamo_component_kvstats_values_dropped_total{selector}[$__rate_interval])"
-    );
+    let own =
+        format!("rate(dynamo_component_kvstats_values_dropped_total{selector}[$__rate_interval])");
     let mut expected: Vec<Panel<'_>> = expected
         .iter()
         .map(|(title, expr, unit)| Panel { title, expr, unit })
         .collect();
-    // The library's own counters, which every dashboard shows last.
-    // Registry-wide: no label of a level or a registration to pin.
-    let scrapes = "increase(dynamo_component_kvstats_scrapes_total{job=~\"$job\",\
+    // The library's own counters, which every dashboard shows last, as rates;
+    // the scrape counter is registry-wide: no label of a level or a
+    // registration to pin.
+    let scrapes = "rate(dynamo_component_kvstats_scrapes_total{job=~\"$job\",\
                    instance=~\"$instance\"}[$__rate_interval])";
     expected.push(Panel {
         title: "kvstats_values_dropped_total",
         expr: &own,
-        unit: "short",
+        unit: "cps",
     });
     expected.push(Panel {
         title: "kvstats_scrapes_total",
         expr: scrapes,
-        unit: "short",
+        unit: "cps",
     });
     assert_eq!(metric_panels(&dashboard(&catalog())), expected);
 }

@@ -2,53 +2,12 @@
 //! running totals, counters fed per-step amounts, histograms of observations
 //! and keyed series, exported together and compared as whole lines.
 
-use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::collections::HashMap;
 
 use harness::exposition::sample_lines;
+use harness::fixtures::{step, StepStatsGauges};
 use kvstats_core::prometheus::{Encoder as _, TextEncoder};
 use kvstats_core::{PromGauges, Registry};
-
-/// Shaped like an engine's per-step statistics.
-#[derive(Debug, Default, PromGauges)]
-#[prom(prefix = "engine")]
-struct StepStats {
-    /// Requests running now
-    requests_running: u64,
-    /// Prompt tokens processed since the process started
-    #[prom(counter)]
-    prompt_tokens: u64,
-    /// Generation tokens produced in this step
-    #[prom(counter, delta, name = "generation_tokens")]
-    step_generation_tokens: u64,
-    /// Time to first token of each request that got its first token this step
-    #[prom(histogram(buckets = [0.1, 0.5, 1]), name = "time_to_first_token")]
-    ttft: Vec<Duration>,
-    /// Requests finished this step, by reason
-    #[prom(counter, delta, label = "finished_reason", max = 3)]
-    finished: HashMap<&'static str, u64>,
-    /// Requests running per LoRA adapter
-    #[prom(label = "lora_adapter")]
-    running_adapters: BTreeMap<String, u32>,
-    /// Tokens accepted at each draft position this step
-    #[prom(counter, delta, label = "position")]
-    accepted_per_position: Vec<u32>,
-}
-
-fn step(n: u64) -> StepStats {
-    StepStats {
-        requests_running: 3 + n,
-        prompt_tokens: 100 * n,
-        step_generation_tokens: 10,
-        ttft: vec![
-            Duration::from_millis(250),
-            Duration::from_millis(500 + 250 * n),
-        ],
-        finished: HashMap::from([("stop", 1), ("length", n)]),
-        running_adapters: BTreeMap::from([("sql".to_owned(), n as u32)]),
-        accepted_per_position: vec![2, 1],
-    }
-}
 
 fn gathered(registry: &Registry) -> String {
     let mut out = Vec::new();

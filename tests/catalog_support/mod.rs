@@ -1,4 +1,11 @@
-//! What the catalog tests share: a reader of the generated dashboard.
+//! What the catalog tests share: a reader of the generated dashboard, and
+//! readers of a scrape and of PromQL selectors to check names against.
+
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
+
+pub mod promql;
+pub mod scrape;
 
 use kvstats_core::catalog::{Catalog, Format};
 
@@ -15,7 +22,8 @@ pub struct Panel<'a> {
     pub unit: &'a str,
 }
 
-/// The metric panels (not the rows) of `dashboard`, in order.
+/// The metric panels (not the rows) of `dashboard`, in order, with the
+/// query of their first target.
 pub fn metric_panels(dashboard: &serde_json::Value) -> Vec<Panel<'_>> {
     dashboard["panels"]
         .as_array()
@@ -30,6 +38,78 @@ pub fn metric_panels(dashboard: &serde_json::Value) -> Vec<Panel<'_>> {
         .collect()
 }
 
+/// Every query of `dashboard`: each target's, then each variable's, without
+/// the data-source variable (whose `query` is a plugin type).
+pub fn queries(dashboard: &serde_json::Value) -> Vec<&str> {
+    let targets = dashboard["panels"]
+        .as_array()
+        .expect("a panels array")
+        .iter()
+        .filter_map(|p| p["targets"].as_array())
+        .flatten()
+        .map(|t| text(&t["expr"]));
+    let variables = dashboard["templating"]["list"]
+        .as_array()
+        .expect("a variables list")
+        .iter()
+        .filter(|v| v["type"] == "query")
+        .map(|v| text(&v["query"]));
+    targets.chain(variables).collect()
+}
+
+/// Checks that every selector of `query` names a family of `scrape` that
+/// has some series for each `=` matcher, the label of each `=~` matcher
+/// (`job` and `instance` are added by Prometheus) and each label of a
+/// `by (...)` grouping.
+pub fn check_query(scrape: &std::collections::BTreeMap<String, scrape::Family>, query: &str) {
+    let selectors = promql::selectors(query);
+    assert!(!selectors.is_empty(), "no selector in `{query}`");
+    let scraper_labels = ["job", "instance"];
+    for (name, matchers) in selectors {
+        let Some(family) = scrape.get(&name) else {
+            assert!(
+                appears_with_a_drop(&name),
+                "`{query}` names `{name}`, which is not scraped"
+            );
+            continue;
+        };
+        assert!(!family.series.is_empty(), "`{name}` has no series");
+        let labels = scrape::label_names(family);
+        for m in matchers {
+            match m.op.as_str() {
+                "=" => assert!(
+                    family
+                        .series
+                        .iter()
+                        .any(|s| s.get(&m.label) == Some(&m.value)),
+                    "no series of `{name}` has {}=\"{}\" (in `{query}`)",
+                    m.label,
+                    m.value
+                ),
+                "=~" => assert!(
+                    scraper_labels.contains(&m.label.as_str()) || labels.contains(m.label.as_str()),
+                    "`{query}` matches label `{}`, which `{name}` does not have",
+                    m.label
+                ),
+                op => panic!("unexpected operator {op} in `{query}`"),
+            }
+        }
+        for label in promql::groupings(query).into_iter().flatten() {
+            assert!(
+                scraper_labels.contains(&label.as_str())
+                    || family.series.iter().all(|s| s.contains_key(&label)),
+                "`{query}` groups by `{label}`, which some series of `{name}` lack"
+            );
+        }
+    }
+}
+
 fn text(value: &serde_json::Value) -> &str {
     value.as_str().unwrap_or_default()
+}
+
+/// Whether `name` is the library's dropped-values counter, which has a
+/// series only once a value was dropped, so a healthy scrape lacks it.
+pub fn appears_with_a_drop(name: &str) -> bool {
+    name.ends_with(kvstats_core::own::DROPPED_VALUES.name)
 }

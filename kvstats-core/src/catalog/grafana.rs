@@ -5,10 +5,13 @@
 //!
 //! Every query names the metric exactly as the catalog does and pins the
 //! labels the registry level fixes, so a panel shows data exactly when the
-//! scrape has the series.
+//! scrape has the series. A gauge's panel shows the series as they are, a
+//! counter's its per-second rate, a histogram's its 0.5, 0.9 and 0.99
+//! quantiles per scraped instance and registration.
 
 use super::json_value::{obj, Json};
-use super::{groups, Catalog, Entry, GENERATED};
+use super::{groups, Catalog, Entry, BUCKET_LABEL, GENERATED};
+use crate::metric::MetricKind;
 
 /// Grafana's JSON model version this layout follows.
 const SCHEMA_VERSION: i64 = 39;
@@ -17,6 +20,10 @@ const PANEL_WIDTH: i64 = 12;
 const PANEL_HEIGHT: i64 = 8;
 /// The variables every dashboard has, before the per-registration labels.
 const SCRAPE_VARIABLES: [(&str, &str); 2] = [("job", "Job"), ("instance", "Instance")];
+/// The quantiles a histogram's panel shows, one target each.
+const QUANTILES: [(&str, &str); 3] = [("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")];
+/// The window of `rate`: Grafana's, at least four scrape intervals.
+const RATE_WINDOW: &str = "[$__rate_interval]";
 
 pub(super) fn render(catalog: &Catalog) -> String {
     let entries = catalog.entries();
@@ -118,21 +125,39 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
         None => (entry.base_name.to_owned(), String::new()),
     };
     description.push_str(entry.help);
-    description.push_str(&format!("\n\nMetric: `{}` ({})", entry.name, entry.kind));
-    let target = obj([
-        ("datasource", datasource()),
-        ("expr", Json::from(expr(catalog, entry))),
-        ("legendFormat", Json::from(legend(catalog, entry))),
-        ("range", Json::from(true)),
-        ("refId", Json::from("A")),
-    ]);
+    let shown = match entry.kind {
+        MetricKind::Counter => ", shown as its rate per second".to_owned(),
+        MetricKind::Histogram => {
+            let quantiles: Vec<&str> = QUANTILES.iter().map(|(q, _)| *q).collect();
+            format!(", shown as its quantiles {}", quantiles.join(", "))
+        }
+        _ => String::new(),
+    };
+    description.push_str(&format!(
+        "\n\nMetric: `{}` ({}){shown}",
+        entry.name,
+        entry.kind.as_str()
+    ));
+    let targets = queries(catalog, entry)
+        .into_iter()
+        .zip('A'..)
+        .map(|((expr, legend), ref_id)| {
+            obj([
+                ("datasource", datasource()),
+                ("expr", Json::from(expr)),
+                ("legendFormat", Json::from(legend)),
+                ("range", Json::from(true)),
+                ("refId", Json::from(ref_id.to_string())),
+            ])
+        })
+        .collect();
     obj([
         ("datasource", datasource()),
         ("description", Json::from(description)),
         (
             "fieldConfig",
             obj([
-                ("defaults", obj([("unit", Json::from(unit(entry.unit)))])),
+                ("defaults", obj([("unit", Json::from(panel_unit(entry)))])),
                 ("overrides", Json::Arr(Vec::new())),
             ]),
         ),
@@ -155,36 +180,60 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
                 ),
             ]),
         ),
-        ("targets", Json::Arr(vec![target])),
+        ("targets", Json::Arr(targets)),
         ("title", Json::from(title)),
         ("type", Json::from("timeseries")),
     ])
 }
 
-/// The query of a panel: the series itself for a gauge, its increase per
-/// interval for a counter.
-fn expr(catalog: &Catalog, entry: &Entry) -> String {
-    let selector = if entry.registry_wide {
-        // Its series carry no label of a registry level or registration.
-        let scrape: Vec<&str> = SCRAPE_VARIABLES.iter().map(|(name, _)| *name).collect();
-        let matchers: Vec<String> = scrape.iter().map(|k| format!("{k}=~\"${k}\"")).collect();
-        format!("{}{{{}}}", entry.name, matchers.join(","))
+/// The queries of a panel and their legends: the series itself for a gauge;
+/// its rate per second for a counter, which reads the same whatever the
+/// scrape interval and the time range (an `increase` per interval would not);
+/// for a histogram, each of [`QUANTILES`] per scraped instance and
+/// registration, from the rate of its `_bucket` series.
+fn queries(catalog: &Catalog, entry: &Entry) -> Vec<(String, String)> {
+    // A registry-wide metric's series carry no label of a level or a
+    // registration: only the scrape's are matched.
+    let variables: Vec<&str> = if entry.registry_wide {
+        SCRAPE_VARIABLES.iter().map(|(name, _)| *name).collect()
     } else {
-        let variables: Vec<&str> = variable_names(catalog).collect();
-        selector(catalog, &entry.name, &variables)
+        variable_names(catalog).collect()
     };
+    let fixed = !entry.registry_wide;
+    let select = |name: &str| selector(catalog, name, &variables, fixed);
+    let legend = legend(catalog, entry);
     match entry.kind {
-        "counter" => format!("increase({selector}[$__rate_interval])"),
-        _ => selector,
+        MetricKind::Histogram => {
+            let buckets = select(&format!("{}_bucket", entry.name));
+            let by: Vec<&str> = [BUCKET_LABEL, "instance"]
+                .into_iter()
+                .chain(catalog.instance_labels().iter().map(String::as_str))
+                .collect();
+            QUANTILES
+                .iter()
+                .map(|(q, name)| {
+                    let expr = format!(
+                        "histogram_quantile({q}, sum by ({}) (rate({buckets}{RATE_WINDOW})))",
+                        by.join(", ")
+                    );
+                    (expr, format!("{name} {legend}"))
+                })
+                .collect()
+        }
+        MetricKind::Counter => vec![(
+            format!("rate({}{RATE_WINDOW})", select(&entry.name)),
+            legend,
+        )],
+        _ => vec![(select(&entry.name), legend)],
     }
 }
 
 /// `name{fixed="v",...,var=~"$var",...}`: the registry level's labels pinned,
 /// each variable matched as a regex so its "All" value (`.*`) also matches
 /// series without the label.
-fn selector(catalog: &Catalog, name: &str, variables: &[&str]) -> String {
-    let fixed = catalog
-        .fixed_labels()
+fn selector(catalog: &Catalog, name: &str, variables: &[&str], fixed: bool) -> String {
+    let fixed_labels: &[(String, String)] = if fixed { catalog.fixed_labels() } else { &[] };
+    let fixed = fixed_labels
         .iter()
         .map(|(k, v)| format!("{k}=\"{}\"", promql_escape(v)));
     let variable = variables.iter().map(|k| format!("{k}=~\"${k}\""));
@@ -202,7 +251,7 @@ fn legend(catalog: &Catalog, entry: &Entry) -> String {
     let labels = instance
         .iter()
         .map(String::as_str)
-        .chain(entry.own_labels(catalog));
+        .chain(entry.series_labels.iter().copied());
     for label in labels {
         out.push_str(&format!(" {label}={{{{{label}}}}}"));
     }
@@ -218,7 +267,9 @@ fn variable_names(catalog: &Catalog) -> impl Iterator<Item = &str> {
 
 /// The data source, then `job`, `instance` and each per-registration label,
 /// each narrowed by the ones before it. Their values come from the first
-/// current gauge of the catalog.
+/// current metric of the catalog that has one series per registration (a
+/// gauge or counter without per-series labels, or a histogram's `_count`),
+/// which a scrape shows as soon as a container is registered.
 fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
     let mut list = vec![obj([
         ("current", obj([])),
@@ -236,8 +287,8 @@ fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
     ])];
     let source = entries
         .iter()
-        .find(|e| e.kind == "gauge" && e.replaced_by.is_none())
-        .map_or("up", |e| e.name.as_str());
+        .find(|e| e.replaced_by.is_none() && e.series_labels.is_empty())
+        .map_or_else(|| "up".to_owned(), Entry::count_series);
     let names: Vec<&str> = variable_names(catalog).collect();
     for (i, name) in names.iter().enumerate() {
         let label = SCRAPE_VARIABLES
@@ -246,7 +297,7 @@ fn variables(catalog: &Catalog, entries: &[Entry]) -> Json {
             .map_or(*name, |(_, label)| *label);
         let query = format!(
             "label_values({}, {name})",
-            selector(catalog, source, &names[..i])
+            selector(catalog, &source, &names[..i], true)
         );
         list.push(query_variable(
             name,
@@ -281,6 +332,26 @@ fn query_variable(name: &str, label: &str, query: &str, numeric: bool) -> Json {
         ("sort", Json::from(sort)),
         ("type", Json::from("query")),
     ])
+}
+
+/// The unit of a panel: the metric's for a gauge or a histogram's
+/// quantiles, the unit per second for a counter's rate.
+fn panel_unit(entry: &Entry) -> &'static str {
+    match entry.kind {
+        MetricKind::Counter => rate_unit(entry.unit),
+        _ => unit(entry.unit),
+    }
+}
+
+/// Grafana's unit for the rate per second of a counter with a unit suffix:
+/// bytes per second, else counts per second (a counter of seconds per
+/// second is a plain number).
+fn rate_unit(suffix: Option<&str>) -> &'static str {
+    match suffix {
+        Some("bytes") => "Bps",
+        Some("seconds") => "short",
+        _ => "cps",
+    }
 }
 
 /// Grafana's unit for a unit suffix. `percent` means a fraction in 0..1 in
@@ -331,6 +402,9 @@ mod tests {
         assert_eq!(unit(Some("seconds")), "s");
         assert_eq!(unit(Some("blocks")), "short");
         assert_eq!(unit(None), "short");
+        assert_eq!(rate_unit(None), "cps");
+        assert_eq!(rate_unit(Some("bytes")), "Bps");
+        assert_eq!(rate_unit(Some("seconds")), "short");
     }
 
     #[test]

@@ -6,6 +6,16 @@ use super::{Catalog, Entry, Label, GENERATED};
 /// The version of the layout [`Format::Json`](super::Format::Json) writes;
 /// raised when a field is renamed or removed, not when one is added.
 ///
+/// Each metric has the fields of an [`Entry`]: `name`, `base_name`, `type`
+/// (`gauge`, `counter` or `histogram`), `unit`, `labels` (every label of its
+/// series but a bucket's `le`), `series_labels` (those the metric adds
+/// itself, such as `position`), `buckets` (a histogram's finite upper
+/// bounds, as numbers; `[]` for other kinds), `delta`, `series` (each name a
+/// query selects, with its labels: a histogram's `_bucket` series add `le`),
+/// `help`, `group`, `source` and `replaced_by`. Version 1 gained
+/// `series_labels`, `buckets`, `delta` and `series` with the metric kinds;
+/// no field changed, so the version did not.
+///
 /// ```
 /// use kvstats_core::catalog::{Catalog, Format, SCHEMA_VERSION};
 /// use kvstats_core::Registry;
@@ -46,12 +56,31 @@ fn metric(entry: &Entry) -> Json {
         .iter()
         .map(|Label { name, .. }| Json::from(name.as_str()))
         .collect();
+    let series = entry
+        .series
+        .iter()
+        .map(|s| {
+            obj([
+                ("name", Json::from(s.name.as_str())),
+                ("labels", Json::from(s.labels.clone())),
+            ])
+        })
+        .collect();
+    let buckets = entry
+        .buckets
+        .iter()
+        .map(|le| Json::Num(le.clone()))
+        .collect();
     obj([
         ("name", Json::from(entry.name.as_str())),
         ("base_name", Json::from(entry.base_name)),
-        ("type", Json::from(entry.kind)),
+        ("type", Json::from(entry.kind.as_str())),
         ("unit", Json::from(entry.unit)),
         ("labels", Json::Arr(labels)),
+        ("series_labels", Json::from(entry.series_labels.to_vec())),
+        ("buckets", Json::Arr(buckets)),
+        ("delta", Json::from(entry.delta)),
+        ("series", Json::Arr(series)),
         ("help", Json::from(entry.help)),
         ("group", Json::from(entry.group)),
         ("source", Json::from(entry.source.as_str())),

@@ -15,6 +15,9 @@ pub(crate) enum Json {
     Null,
     Bool(bool),
     Int(i64),
+    /// A number written as given: the text must be a JSON number, such as
+    /// the finite values `text::write_value` writes (`0.25`, `1`, `-3`).
+    Num(String),
     Str(String),
     Arr(Vec<Json>),
     Obj(Vec<(String, Json)>),
@@ -83,6 +86,7 @@ impl Json {
             Json::Int(n) => {
                 let _ = write!(out, "{n}");
             }
+            Json::Num(text) => out.push_str(text),
             Json::Str(s) => write_str(s, out),
             Json::Arr(items) if items.is_empty() => out.push_str("[]"),
             Json::Obj(members) if members.is_empty() => out.push_str("{}"),

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{groups, Catalog, Entry, GENERATED};
+use super::{groups, Catalog, Entry, BUCKET_LABEL, GENERATED};
+use crate::metric::MetricKind;
 
 pub(super) fn render(catalog: &Catalog) -> String {
     let entries = catalog.entries();
@@ -57,6 +58,13 @@ fn intro(catalog: &Catalog, entries: &[Entry], out: &mut String) {
         );
     }
     out.push('\n');
+    if entries.iter().any(|e| e.kind == MetricKind::Histogram) {
+        out.push_str(
+            "\nA **histogram** is exported as the series its row lists: `_bucket`, one per \
+             upper bound `le` (each counts the observations up to that bound, `+Inf` counts \
+             them all), `_sum` and `_count`.\n",
+        );
+    }
     if entries.iter().any(|e| e.replaced_by.is_some()) {
         out.push_str(
             "\nA **deprecated** name is exported beside the name that replaces it, with the \
@@ -78,12 +86,43 @@ fn row(entry: &Entry, out: &mut String) {
     let _ = writeln!(
         out,
         "| {name} | {} | {} | {} | {} | `{}` |",
-        entry.kind,
+        kind(entry),
         entry.unit.unwrap_or(""),
         labels.join(", "),
         cell(entry.help),
         cell(&entry.source),
     );
+}
+
+/// The type cell: the kind, and what a query needs to know beyond it (a
+/// histogram's series and bounds, a counter fed deltas).
+fn kind(entry: &Entry) -> String {
+    let mut out = entry.kind.as_str().to_owned();
+    if entry.delta {
+        out.push_str("<br>fed per-update deltas");
+    }
+    if entry.kind == MetricKind::Histogram {
+        let suffixes: Vec<String> = entry
+            .series
+            .iter()
+            .map(|s| s.name.strip_prefix(&entry.name).unwrap_or(&s.name))
+            .map(|suffix| format!("`{suffix}`"))
+            .collect();
+        let bounds: Vec<String> = entry
+            .buckets
+            .iter()
+            .map(String::as_str)
+            .chain(["+Inf"])
+            .map(|le| format!("`{le}`"))
+            .collect();
+        let _ = write!(
+            out,
+            "<br>series {}<br>`{BUCKET_LABEL}`: {}",
+            suffixes.join(", "),
+            bounds.join(", ")
+        );
+    }
+    out
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -28,6 +28,51 @@
 //! checked-in copy can be compared with a fresh rendering in a test; the
 //! repository does that for [`shipped`] with `tests/catalog_drift.rs`.
 //!
+//! # Metric kinds
+//!
+//! Every format follows a metric's kind. Markdown's type column says
+//! `gauge`, `counter` (and whether the field feeds it deltas) or `histogram`
+//! with its series and bounds; JSON carries `type`, `delta`, `buckets` and
+//! the `series` a query selects; the dashboard shows a gauge as it is, a
+//! counter's rate per second and a histogram's 0.5, 0.9 and 0.99 quantiles;
+//! the Python module has `X_BUCKET`, `X_SUM` and `X_COUNT` beside a
+//! histogram's `X`:
+//!
+//! ```
+//! use kvstats_core::catalog::{Catalog, Format};
+//! use kvstats_core::{constants_module, PromGauges, Registry};
+//!
+//! #[derive(Default, PromGauges)]
+//! #[prom(prefix = "engine")]
+//! struct StepStats {
+//!     /// Tokens generated this step
+//!     #[prom(counter, delta, name = "generated_tokens")]
+//!     generated: u64,
+//!     /// Time to first token of the requests that got one this step
+//!     #[prom(histogram(buckets = [0.1, 1]), name = "ttft", unit = "seconds")]
+//!     ttft: Vec<f64>,
+//! }
+//!
+//! let root = Registry::with_prefix("")?;
+//! let catalog = Catalog::new(&root).add::<StepStats>().constants(constants_module!(engine));
+//!
+//! let markdown = catalog.render(Format::Markdown);
+//! assert!(markdown.lines().any(|l| l.starts_with(
+//!     "| `engine_ttft_seconds` | histogram<br>series `_bucket`, `_sum`, `_count`<br>\
+//!      `le`: `0.1`, `1`, `+Inf` | seconds |"
+//! )));
+//! let dashboard = catalog.render(Format::Grafana);
+//! assert!(dashboard.contains(
+//!     r#""expr": "rate(engine_generated_tokens_total{job=~\"$job\",instance=~\"$instance\"}[$__rate_interval])""#
+//! ));
+//! assert!(dashboard.contains(
+//!     r#""expr": "histogram_quantile(0.99, sum by (le, instance) (rate(engine_ttft_seconds_bucket{"#
+//! ));
+//! let python = catalog.render(Format::Python);
+//! assert!(python.lines().any(|l| l == r#"    TTFT_SECONDS_BUCKET = "engine_ttft_seconds_bucket""#));
+//! # Ok::<(), kvstats_core::Error>(())
+//! ```
+//!
 //! # Safe renames
 //!
 //! `#[prom(deprecated_name = "old")]` keeps a metric exported under its old
@@ -90,7 +135,7 @@ mod python;
 mod shipped;
 
 pub use constants::ConstantsModule;
-pub use entry::{Entry, Label};
+pub use entry::{Entry, Label, Series, BUCKET_LABEL};
 pub use format::{Format, UnknownFormat};
 pub use json::SCHEMA_VERSION;
 #[cfg(feature = "dynamo")]

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Catalog, ConstantsModule, GENERATED};
-use crate::metric::MetricDef;
+use crate::metric::{MetricDef, MetricKind};
 
 pub(super) fn render(catalog: &Catalog) -> String {
     let mut out = String::new();
@@ -14,7 +14,9 @@ pub(super) fn render(catalog: &Catalog) -> String {
     out.push_str(
         "Each class mirrors the Rust constants module of the same name: its constants\n\
          hold metric names without the registry's root prefix, as in Rust, and\n\
-         ``full_name`` gives the name a scrape shows. ``DEPRECATED`` maps each\n\
+         ``full_name`` gives the name a scrape shows. A histogram ``X`` also has\n\
+         ``X_BUCKET``, ``X_SUM`` and ``X_COUNT``, the names of the series a query\n\
+         selects (``X_BUCKET`` has the label ``le``). ``DEPRECATED`` maps each\n\
          deprecated name to the name that replaces it.\n\
          \"\"\"\n\n",
     );
@@ -90,9 +92,32 @@ fn class<'a>(
     let _ = writeln!(out, "{indent})");
 }
 
+/// The constant of `def`, then one per series of a histogram
+/// (`X_BUCKET = "x_bucket"`, ..).
 fn constant(def: &MetricDef, out: &mut String) {
     let _ = writeln!(out, "    #: {}", one_line(def.help));
     let _ = writeln!(out, "    {} = {}", def.constant, py_str(def.name));
+    if def.kind != MetricKind::Histogram {
+        return;
+    }
+    for suffix in def.series_suffixes() {
+        let constant = def.constant;
+        let _ = match *suffix {
+            "_bucket" => writeln!(
+                out,
+                "    #: Buckets of ``{constant}``, by upper bound ``le``"
+            ),
+            "_sum" => writeln!(out, "    #: Sum of the observations of ``{constant}``"),
+            _ => writeln!(out, "    #: Number of observations of ``{constant}``"),
+        };
+        let _ = writeln!(
+            out,
+            "    {}{} = {}",
+            def.constant,
+            suffix.to_ascii_uppercase(),
+            py_str(&format!("{}{suffix}", def.name))
+        );
+    }
 }
 
 /// `text` with its words wrapped into lines of at most `width` characters
