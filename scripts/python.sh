@@ -56,7 +56,7 @@ cmd_install() {
 }
 
 cmd_python() {
-    installed || die "$REQUIREMENT is not installed in $ENV_DIR: run scripts/python.sh install"
+    installed || die "$REQUIREMENT is not installed in $ENV_DIR"
     echo "$PYTHON"
 }
 

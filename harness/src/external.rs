@@ -59,7 +59,7 @@ impl Tool {
 }
 
 /// What `bash SCRIPT ARGS` prints on standard output when it succeeds, or
-/// its exit status and standard error.
+/// what it says on standard error (its exit status if it says nothing).
 pub(crate) fn script_output(script: &Path, args: &[&str]) -> Result<String, String> {
     let output = Command::new("bash")
         .arg(script)
@@ -70,6 +70,9 @@ pub(crate) fn script_output(script: &Path, args: &[&str]) -> Result<String, Stri
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(format!("{}: {}", output.status, stderr.trim()))
+        match stderr.trim() {
+            "" => Err(format!("{} {}", script.display(), output.status)),
+            said => Err(said.to_owned()),
+        }
     }
 }
