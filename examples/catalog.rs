@@ -1,4 +1,5 @@
-//! Regenerates the metric catalog of the shipped stats structs.
+//! Regenerates the metric catalog of the `worker` example: the shipped
+//! stats structs and the engine's (`simulation::catalog::worker`).
 //!
 //! ```text
 //! cargo run --example catalog -- --format markdown --out docs/METRICS.md
@@ -15,12 +16,13 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use kvstats_core::catalog::{shipped, Format};
+use kvstats_core::catalog::Format;
+use simulation::catalog::worker;
 
 const DESCRIPTION: &str = "\
-Renders the metric catalog of the shipped stats structs (ForwardPassMetrics as a
-worker exports it: namespace `dynamo`, component `backend`, one registration per
-`dp_rank`).
+Renders the metric catalog of the worker example (ForwardPassMetrics and the
+engine's EngineStats as the worker exports them: namespace `dynamo`, component
+`backend`, one registration per `dp_rank`).
 ";
 
 const SYNOPSIS: &str = "Usage: cargo run --example catalog -- --format <FORMAT> [--out <FILE>]\n";
@@ -53,7 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let text = match shipped() {
+    let text = match worker() {
         Ok(catalog) => catalog.render(args.format),
         Err(e) => {
             eprintln!("error: cannot build the catalog: {e}");

@@ -1,26 +1,33 @@
-//! A simulated inference worker that publishes `ForwardPassMetrics` and
-//! serves them for Prometheus:
+//! A simulated inference worker that publishes, every step and for each
+//! data-parallel rank, the reference runtime's `ForwardPassMetrics` (KV
+//! cache, request slots, speculative decoding: gauges) and the engine's
+//! per-step `EngineStats` (token, preemption and finished-request counters,
+//! time-to-first-token and inter-token-latency histograms, series keyed by
+//! finish reason and LoRA adapter), and serves them for Prometheus:
 //!
 //! ```text
 //! cargo run --example worker
-//! curl -s localhost:8081/metrics | grep kvstats
+//! curl -s localhost:8081/metrics | grep -e kvstats -e engine
 //! ```
 //!
-//! `--help` lists the flags. The traffic simulation lives in `simulation::sim`
-//! and the command line in `simulation::cli`; this file is the wiring a real
-//! worker would have: a registry, one publisher per data-parallel rank, the
-//! server, and a clean stop on Ctrl-C or SIGTERM.
+//! `--help` lists the flags. The traffic simulation lives in `simulation::sim`,
+//! the engine's stats struct in `simulation::stats` and the command line in
+//! `simulation::cli`; this file is the wiring a real worker would have: a
+//! registry, two publishers per data-parallel rank (one per stats struct,
+//! both labelled with the rank's `dp_rank`), the server, and a clean stop on
+//! Ctrl-C or SIGTERM.
 
 use std::error::Error;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use kvstats_core::dynamo::{ForwardPassMetrics, WorkerMetricsPublisher};
-use kvstats_core::{MetricsServer, Registry};
+use kvstats_core::dynamo::WorkerMetricsPublisher;
+use kvstats_core::{MetricsPublisher, MetricsServer, Registry};
 use simulation::cli::{self, WorkerArgs};
 use simulation::published::Published;
-use simulation::sim::WorkerSim;
+use simulation::sim::{Step, WorkerSim};
+use simulation::stats::EngineStats;
 
 fn main() -> ExitCode {
     // `--help` prints the help and exits 0; a bad argument, clap's error and 2.
@@ -40,12 +47,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// One data-parallel rank: its simulated engine and its publisher.
+/// One data-parallel rank: its simulated engine and its publishers.
 struct Rank {
     sim: WorkerSim,
     publisher: WorkerMetricsPublisher,
-    /// The first step, computed early because the publisher's label comes from it.
-    first: Option<ForwardPassMetrics>,
+    engine: MetricsPublisher<EngineStats>,
+    /// The first step, computed early because the publishers' label comes from it.
+    first: Option<Step>,
     step: u64,
 }
 
@@ -58,14 +66,18 @@ async fn run(args: WorkerArgs) -> Result<(), Box<dyn Error>> {
         let first = sim.step();
         // A real worker learns its rank from its engine's stats; so does this one.
         let dp_rank = first
+            .forward_pass
             .worker_stats
             .data_parallel_rank
             .unwrap_or(0)
             .to_string();
-        let publisher = WorkerMetricsPublisher::with_labels(&component, &[("dp_rank", &dp_rank)])?;
+        let labels = [("dp_rank", dp_rank.as_str())];
+        let publisher = WorkerMetricsPublisher::with_labels(&component, &labels)?;
+        let engine = MetricsPublisher::with_labels(&component, &labels)?;
         ranks.push(Rank {
             sim,
             publisher,
+            engine,
             first: Some(first),
             step: 0,
         });
@@ -84,7 +96,7 @@ async fn run(args: WorkerArgs) -> Result<(), Box<dyn Error>> {
     ));
     say(format_args!("serving http://{addr}/metrics"));
     say(format_args!(
-        "try: curl -s {}/metrics | grep kvstats",
+        "try: curl -s {}/metrics | grep -e kvstats_ -e engine_",
         curl_host(addr)
     ));
 
@@ -104,10 +116,14 @@ async fn publish(mut ranks: Vec<Rank>, args: WorkerArgs) {
     for _ in 0..args.steps.unwrap_or(u64::MAX) {
         ticks.tick().await;
         for rank in &mut ranks {
-            let metrics = rank.first.take().unwrap_or_else(|| rank.sim.step());
+            let Step {
+                forward_pass,
+                engine,
+            } = rank.first.take().unwrap_or_else(|| rank.sim.step());
             rank.step += 1;
-            let line = Published::of(rank.sim.rank(), rank.step, &metrics);
-            rank.publisher.publish(metrics);
+            let line = Published::of(rank.sim.rank(), rank.step, &forward_pass);
+            rank.publisher.publish(forward_pass);
+            rank.engine.publish(engine);
             // Printed after the publish, so a reader of this line can scrape the value.
             if args.print_published {
                 say(format_args!("{line}"));

@@ -82,4 +82,52 @@ class spec_decode:  # noqa: N801
     )
 
 
+class engine:  # noqa: N801
+    """Metric names of ``EngineStats`` (Rust module ``engine``)."""
+
+    PREFIX = "engine_"
+    #: Requests in the running batch
+    REQUESTS_RUNNING = "engine_requests_running"
+    #: Requests waiting to be scheduled
+    REQUESTS_WAITING = "engine_requests_waiting"
+    #: Running requests per loaded LoRA adapter
+    LORA_REQUESTS_RUNNING = "engine_lora_requests_running"
+    #: Prompt tokens prefilled (a preempted request's prompt again when it is recomputed)
+    PROMPT_TOKENS_TOTAL = "engine_prompt_tokens_total"
+    #: Tokens generated
+    GENERATION_TOKENS_TOTAL = "engine_generation_tokens_total"
+    #: Running requests preempted to free KV-cache blocks (recomputed later)
+    PREEMPTIONS_TOTAL = "engine_preemptions_total"
+    #: Requests finished, by reason: stop (a stop token), length (the token limit), abort (the client left)
+    FINISHED_REQUESTS_TOTAL = "engine_finished_requests_total"
+    #: Time from a request's arrival to its first token
+    TIME_TO_FIRST_TOKEN_SECONDS = "engine_time_to_first_token_seconds"
+    #: Buckets of ``TIME_TO_FIRST_TOKEN_SECONDS``, by upper bound ``le``
+    TIME_TO_FIRST_TOKEN_SECONDS_BUCKET = "engine_time_to_first_token_seconds_bucket"
+    #: Sum of the observations of ``TIME_TO_FIRST_TOKEN_SECONDS``
+    TIME_TO_FIRST_TOKEN_SECONDS_SUM = "engine_time_to_first_token_seconds_sum"
+    #: Number of observations of ``TIME_TO_FIRST_TOKEN_SECONDS``
+    TIME_TO_FIRST_TOKEN_SECONDS_COUNT = "engine_time_to_first_token_seconds_count"
+    #: Time between two outputs of a running request (one per request and decode iteration)
+    INTER_TOKEN_LATENCY_SECONDS = "engine_inter_token_latency_seconds"
+    #: Buckets of ``INTER_TOKEN_LATENCY_SECONDS``, by upper bound ``le``
+    INTER_TOKEN_LATENCY_SECONDS_BUCKET = "engine_inter_token_latency_seconds_bucket"
+    #: Sum of the observations of ``INTER_TOKEN_LATENCY_SECONDS``
+    INTER_TOKEN_LATENCY_SECONDS_SUM = "engine_inter_token_latency_seconds_sum"
+    #: Number of observations of ``INTER_TOKEN_LATENCY_SECONDS``
+    INTER_TOKEN_LATENCY_SECONDS_COUNT = "engine_inter_token_latency_seconds_count"
+
+    ALL = (
+        REQUESTS_RUNNING,
+        REQUESTS_WAITING,
+        LORA_REQUESTS_RUNNING,
+        PROMPT_TOKENS_TOTAL,
+        GENERATION_TOKENS_TOTAL,
+        PREEMPTIONS_TOTAL,
+        FINISHED_REQUESTS_TOTAL,
+        TIME_TO_FIRST_TOKEN_SECONDS,
+        INTER_TOKEN_LATENCY_SECONDS,
+    )
+
+
 DEPRECATED: dict[str, str] = {}

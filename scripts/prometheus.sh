@@ -15,6 +15,8 @@
 # ${TMPDIR:-/tmp}/kvstats-prometheus-PORT; the server listens on 127.0.0.1
 # only and keeps its storage, configuration, log and pid file in DATADIR.
 set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
 
 readonly JOB=kvstats
 readonly DEFAULT_PORT=9090
@@ -23,34 +25,8 @@ readonly DEFAULT_PORT=9090
 readonly READY_TIMEOUT_S=60
 readonly STOP_TIMEOUT_S=30
 
-die() {
-    echo "prometheus.sh: $*" >&2
-    exit 1
-}
-
-# Prints the header comment above; to standard error when it answers a mistake.
-usage() {
-    local code=${1:-0}
-    if [ "$code" -eq 0 ]; then
-        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-    else
-        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    fi
-    exit "$code"
-}
-
 have_tools() {
     command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1
-}
-
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        die "installing needs root (or sudo) to run: $*"
-    fi
 }
 
 # Processes of the package's service, found through /proc so the check
@@ -97,10 +73,8 @@ cmd_install() {
         echo "prometheus and promtool are installed: $(prometheus --version 2>&1 | head -n 1)"
     else
         echo "installing the Debian package prometheus (prometheus and promtool)"
-        as_root apt-get update -q
         # Without recommends: they would add exporters that start services of their own.
-        as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -q --no-install-recommends prometheus
+        apt_install prometheus
         have_tools || die "the package prometheus did not provide prometheus and promtool on PATH"
     fi
     stop_package_service

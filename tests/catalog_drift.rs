@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use kvstats_core::catalog::{shipped, Format};
+use kvstats_core::catalog::Format;
+use simulation::catalog::worker;
 
-/// Every checked-in rendering of [`shipped`], relative to the repository root.
+/// Every checked-in rendering of the worker's catalog, relative to the repository root.
 const FILES: [(Format, &str); 4] = [
     (Format::Markdown, "docs/METRICS.md"),
     (Format::Json, "docs/metrics.json"),
@@ -19,7 +20,7 @@ const SHOWN: usize = 6;
 
 #[test]
 fn checked_in_catalog_files_are_up_to_date() {
-    let catalog = shipped().expect("the shipped catalog builds");
+    let catalog = worker().expect("the worker's catalog builds");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let stale: Vec<String> = FILES
         .iter()

@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use kvstats_core::catalog::{shipped, Catalog, Format};
+use kvstats_core::catalog::{Catalog, Format};
 use kvstats_core::dynamo::{kvstats, spec_decode, worker};
+use simulation::stats::engine;
 
 mod catalog_support;
 use catalog_support::{
@@ -21,7 +22,7 @@ fn worker_scrape() -> &'static BTreeMap<String, scrape::Family> {
 }
 
 fn catalog() -> Catalog {
-    shipped().expect("the shipped catalog builds")
+    simulation::catalog::worker().expect("the worker's catalog builds")
 }
 
 #[test]
@@ -38,32 +39,48 @@ fn every_catalog_entry_is_scraped_with_its_help_type_and_labels() {
         };
         assert_eq!(family.help, entry.help, "help of {}", entry.name);
         assert_eq!(family.kind, entry.kind.as_str(), "type of {}", entry.name);
-        let catalog_labels: BTreeSet<&str> = entry.labels.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(
-            scrape::label_names(family),
-            catalog_labels,
-            "labels of {}",
-            entry.name
-        );
-        for label in entry.labels.iter().filter(|l| l.value.is_some()) {
-            assert!(
-                family
-                    .series
-                    .iter()
-                    .all(|s| s.get(&label.name) == label.value.as_ref()),
-                "{} has a series without {label:?}",
-                entry.name
+        // A histogram's samples are its `_bucket`, `_sum` and `_count`.
+        for series in &entry.series {
+            let samples = scrape
+                .get(&series.name)
+                .unwrap_or_else(|| panic!("`{}` is not scraped", series.name));
+            let catalog_labels: BTreeSet<&str> = series.labels.iter().map(String::as_str).collect();
+            assert_eq!(
+                scrape::label_names(samples),
+                catalog_labels,
+                "labels of {}",
+                series.name
             );
+            for label in entry.labels.iter().filter(|l| l.value.is_some()) {
+                assert!(
+                    samples
+                        .series
+                        .iter()
+                        .all(|s| s.get(&label.name) == label.value.as_ref()),
+                    "{} has a series without {label:?}",
+                    series.name
+                );
+            }
         }
     }
 }
 
 #[test]
 fn every_scraped_metric_is_in_the_catalog() {
-    let names: BTreeSet<String> = catalog().entries().into_iter().map(|e| e.name).collect();
-    for name in worker_scrape().keys() {
+    let entries = catalog().entries();
+    let families: BTreeSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    let series: BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.series.iter().map(|s| s.name.as_str()))
+        .collect();
+    for (name, family) in worker_scrape() {
+        let listed = if family.series.is_empty() {
+            &families
+        } else {
+            &series
+        };
         assert!(
-            names.contains(name),
+            listed.contains(name.as_str()),
             "`{name}` is scraped but not in the catalog"
         );
     }
@@ -153,12 +170,22 @@ fn the_python_module_has_the_rust_constants_names_and_values() {
         constant!(spec_decode::DRAFT_TOKENS),
         constant!(spec_decode::ACCEPTED_TOKENS),
         constant!(spec_decode::ACCEPTED_TOKENS_PER_POSITION),
+        constant!(engine::REQUESTS_RUNNING),
+        constant!(engine::REQUESTS_WAITING),
+        constant!(engine::LORA_REQUESTS_RUNNING),
+        constant!(engine::PROMPT_TOKENS_TOTAL),
+        constant!(engine::GENERATION_TOKENS_TOTAL),
+        constant!(engine::PREEMPTIONS_TOTAL),
+        constant!(engine::FINISHED_REQUESTS_TOTAL),
+        constant!(engine::TIME_TO_FIRST_TOKEN_SECONDS),
+        constant!(engine::INTER_TOKEN_LATENCY_SECONDS),
     ];
-    let every_current: Vec<&str> = [worker::ALL, kvstats::ALL, spec_decode::ALL].concat();
+    let every_current: Vec<&str> =
+        [worker::ALL, kvstats::ALL, spec_decode::ALL, engine::ALL].concat();
     let listed: Vec<&str> = rust.iter().map(|c| c.2).collect();
     assert_eq!(
         listed, every_current,
-        "list every constant of the shipped modules above"
+        "list every constant of the worker's modules above"
     );
     let python = catalog().render(Format::Python);
     for (module, name, value) in rust {

@@ -1,8 +1,11 @@
 //! A real Prometheus server scraping three `worker` processes (ranks 0..2)
-//! every second: it sees every series each worker serves, with the values
-//! the worker says it published; it marks a killed worker down while the
-//! others keep their series, and takes the worker's series back when it
-//! returns on the same port. Every process started here is gone at the end.
+//! every second: it sees every series each worker serves (every metric
+//! kind), with the values the worker says it published; it marks a killed
+//! worker down while the others keep their series, and takes the worker's
+//! series back when it returns on the same port. While workers keep
+//! publishing, it answers what users ask: the rate of a token counter, a
+//! percentile of the time to first token, series keyed by finish reason and
+//! LoRA adapter. Every process started here is gone at the end.
 //!
 //! Waits are bounded by `WAIT`: Prometheus reads its targets about 5 s
 //! after it starts and scrapes each every second, so a minute is plenty
@@ -21,6 +24,7 @@ use harness::worker_process::{worker_binary, WorkerProcess};
 use kvstats_core::dynamo::KvStats;
 use kvstats_core::PromGauges;
 use simulation::published::Published;
+use simulation::stats::{engine, EngineStats, FinishReason, LORA_ADAPTERS};
 
 const WAIT: Duration = Duration::from_secs(60);
 const STEPS: u64 = 20;
@@ -141,8 +145,8 @@ fn lines(series: Vec<Series>) -> Vec<String> {
 /// Waits until `expr` evaluates to exactly `expected` (labels and values).
 async fn wait_for_series(prometheus: &Prometheus, what: &str, expr: &str, expected: Vec<Series>) {
     let expected = lines(expected);
-    let result = poll::until(what, WAIT, || async {
-        let seen = lines(prometheus.query(expr).await.map_err(|e| e.to_string())?);
+    wait_for_query(prometheus, what, expr, |seen| {
+        let seen = lines(seen);
         if seen == expected {
             Ok(())
         } else {
@@ -154,9 +158,21 @@ async fn wait_for_series(prometheus: &Prometheus, what: &str, expr: &str, expect
         }
     })
     .await;
-    if let Err(e) = result {
-        panic!("{e}\nprometheus log:\n{}", prometheus.log());
-    }
+}
+
+/// Waits until what `expr` evaluates to passes `check`, and returns it.
+async fn wait_for_query(
+    prometheus: &Prometheus,
+    what: &str,
+    expr: &str,
+    check: impl Fn(Vec<Series>) -> Result<(), String>,
+) -> Vec<Series> {
+    let result = poll::until(what, WAIT, || async {
+        let seen = prometheus.query(expr).await.map_err(|e| e.to_string())?;
+        check(seen.clone()).map(|()| seen)
+    })
+    .await;
+    result.unwrap_or_else(|e| panic!("{e}\n(`{expr}`)\nprometheus log:\n{}", prometheus.log()))
 }
 
 /// Every series a direct scrape of `worker` shows, as Prometheus would store it.
@@ -228,29 +244,33 @@ impl Cluster {
         });
     }
 
-    /// Stops Prometheus and the workers the way their managers would
-    /// (SIGTERM), then checks that none of their processes is left.
     fn stop(self) {
-        let mut pids = vec![self.prometheus.pid()];
-        let dir = self.prometheus.dir().to_string_lossy().into_owned();
-        let status = self.prometheus.stop().expect("prometheus stops");
-        assert!(status.success(), "prometheus exited with {status}");
-        for worker in self.workers {
-            pids.push(worker.process.pid());
-            let status = worker.process.terminate(WAIT).expect("the worker stops");
-            assert!(status.success(), "a worker exited with {status}");
-        }
-        let left: Vec<u32> = pids
-            .into_iter()
-            .filter(|&pid| processes::exists(pid))
-            .collect();
-        assert_eq!(left, Vec::<u32>::new(), "processes left behind");
-        assert_eq!(
-            processes::mentioning(&dir),
-            Vec::<u32>::new(),
-            "processes still using {dir}"
-        );
+        stop(self.prometheus, self.workers.into_iter().map(|w| w.process));
     }
+}
+
+/// Stops Prometheus and the workers the way their managers would
+/// (SIGTERM), then checks that none of their processes is left.
+fn stop(prometheus: Prometheus, workers: impl IntoIterator<Item = WorkerProcess>) {
+    let mut pids = vec![prometheus.pid()];
+    let dir = prometheus.dir().to_string_lossy().into_owned();
+    let status = prometheus.stop().expect("prometheus stops");
+    assert!(status.success(), "prometheus exited with {status}");
+    for worker in workers {
+        pids.push(worker.pid());
+        let status = worker.terminate(WAIT).expect("the worker stops");
+        assert!(status.success(), "a worker exited with {status}");
+    }
+    let left: Vec<u32> = pids
+        .into_iter()
+        .filter(|&pid| processes::exists(pid))
+        .collect();
+    assert_eq!(left, Vec::<u32>::new(), "processes left behind");
+    assert_eq!(
+        processes::mentioning(&dir),
+        Vec::<u32>::new(),
+        "processes still using {dir}"
+    );
 }
 
 /// Waits until Prometheus reports target `addr` up (`value` 1) or down (0),
@@ -323,4 +343,131 @@ fn a_killed_worker_is_marked_down_and_its_series_resume_on_restart() {
     cluster.workers.insert(1, restarted);
     cluster.wait_for_published();
     cluster.stop();
+}
+
+/// The full name of an engine metric, as the worker's registry exports it.
+fn full(name: &str) -> String {
+    format!("dynamo_component_{name}")
+}
+
+/// `Ok` when `seen` has one series per rank (0, 1, 2) and every value passes `ok`.
+fn one_per_rank(seen: &[Series], ok: impl Fn(f64) -> bool) -> Result<(), String> {
+    let mut ranks: Vec<(&str, f64)> = seen
+        .iter()
+        .map(|s| (s.label("dp_rank").unwrap_or("none"), s.value))
+        .collect();
+    ranks.sort_by(|a, b| a.0.cmp(b.0));
+    let names: Vec<&str> = ranks.iter().map(|(rank, _)| *rank).collect();
+    if names == ["0", "1", "2"] && ranks.iter().all(|&(_, value)| ok(value)) {
+        Ok(())
+    } else {
+        Err(format!("{ranks:?}"))
+    }
+}
+
+/// `Ok` when the values of `label` in `seen` are `keys` (in any order),
+/// each series counting `count`.
+fn keyed(seen: &[Series], label: &str, keys: &[&str], count: f64) -> Result<(), String> {
+    let mut seen: Vec<(&str, f64)> = seen
+        .iter()
+        .map(|s| (s.label(label).unwrap_or("none"), s.value))
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(b.0));
+    let mut expected: Vec<(&str, f64)> = keys.iter().map(|&key| (key, count)).collect();
+    expected.sort_by(|a, b| a.0.cmp(b.0));
+    if seen == expected {
+        Ok(())
+    } else {
+        Err(format!("{seen:?}, expected {expected:?}"))
+    }
+}
+
+/// What users ask of an engine's metrics, asked of three workers that keep
+/// publishing (every 50 ms, no `--steps`) while Prometheus scrapes them:
+/// the rate of a counter fed by per-step deltas, a percentile and a mean of
+/// a histogram, and series keyed by finish reason and by LoRA adapter.
+#[test]
+#[cfg_attr(kvstats_skip_prometheus, ignore = "KVSTATS_SKIP_PROMETHEUS=1")]
+fn prometheus_answers_what_users_ask_of_running_engines() {
+    if !prometheus::required() {
+        return;
+    }
+    let workers: Vec<WorkerProcess> = (0..3u32)
+        .map(|rank| {
+            let (rank, seed) = (rank.to_string(), (60 + rank).to_string());
+            let args = [
+                "--addr",
+                "127.0.0.1:0",
+                "--first-rank",
+                &rank,
+                "--seed",
+                &seed,
+                "--interval-ms",
+                "50",
+            ];
+            WorkerProcess::spawn(worker_binary(), &args).expect("the worker starts")
+        })
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let addrs: Vec<SocketAddr> = workers.iter().map(WorkerProcess::addr).collect();
+    let prometheus = runtime
+        .block_on(Prometheus::start(&addrs))
+        .expect("prometheus starts");
+    let top = EngineStats::METRICS
+        .iter()
+        .find(|m| m.name == engine::TIME_TO_FIRST_TOKEN_SECONDS)
+        .and_then(|m| m.buckets.last().copied())
+        .expect("the histogram's last bucket");
+
+    let ttft = full(engine::TIME_TO_FIRST_TOKEN_SECONDS);
+    let reasons = FinishReason::ALL.map(FinishReason::as_str);
+    type Check<'a> = Box<dyn Fn(Vec<Series>) -> Result<(), String> + 'a>;
+    let questions: [(&str, String, Check); 5] = [
+        // The counter keeps going up on every rank.
+        (
+            "prompt tokens per second",
+            format!("rate({}[5s])", full(engine::PROMPT_TOKENS_TOTAL)),
+            Box::new(|seen| one_per_rank(&seen, |rate| rate > 0.0)),
+        ),
+        // An estimate within the histogram's buckets, neither NaN (no
+        // observation) nor past the last bound.
+        (
+            "p90 time to first token",
+            format!("histogram_quantile(0.9, sum by (dp_rank, le) (rate({ttft}_bucket[5s])))"),
+            Box::new(|seen| one_per_rank(&seen, |p90| p90 > 0.0 && p90 <= top)),
+        ),
+        (
+            "mean time to first token",
+            format!(
+                "sum by (dp_rank) (rate({ttft}_sum[5s])) / sum by (dp_rank) (rate({ttft}_count[5s]))"
+            ),
+            Box::new(|seen| one_per_rank(&seen, |mean| mean > 0.0 && mean <= top)),
+        ),
+        // Keyed series carry their keys, on each of the three ranks.
+        (
+            "finish reasons",
+            format!(
+                "count by (finished_reason) ({})",
+                full(engine::FINISHED_REQUESTS_TOTAL)
+            ),
+            Box::new(|seen| keyed(&seen, "finished_reason", &reasons, 3.0)),
+        ),
+        (
+            "LoRA adapters",
+            format!(
+                "count by (lora_adapter) ({})",
+                full(engine::LORA_REQUESTS_RUNNING)
+            ),
+            Box::new(|seen| keyed(&seen, "lora_adapter", &LORA_ADAPTERS, 3.0)),
+        ),
+    ];
+    runtime.block_on(async {
+        for (what, expr, check) in &questions {
+            wait_for_query(&prometheus, what, expr, check).await;
+        }
+    });
+    stop(prometheus, workers);
 }

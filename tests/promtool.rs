@@ -1,7 +1,7 @@
 //! What Prometheus' own linter and a reader of our own make of a scrape of
-//! the `worker` example: `promtool check metrics` finds nothing, and no
-//! series appears twice (a thing promtool does not look for, and a real
-//! server rejects the whole scrape for).
+//! the `worker` example (every metric kind in it): `promtool check metrics`
+//! finds nothing, and no series appears twice (a thing promtool does not
+//! look for, and a real server rejects the whole scrape for).
 
 use harness::exposition::{duplicate_series, parse, parse_published};
 use harness::prometheus::{self, check_metrics, Lint};
@@ -20,6 +20,16 @@ fn promtool_finds_nothing_in_a_scrape_of_the_worker() {
         return;
     }
     let body = settled_scrape();
+    // Every kind is there to be checked: gauges, counters, histograms.
+    let kinds: std::collections::BTreeSet<&str> = body
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .filter_map(|rest| rest.split(' ').nth(1))
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["counter", "gauge", "histogram"]
+    );
     let lint = check_metrics(&body).expect("promtool runs");
     assert_eq!(
         lint,

@@ -75,7 +75,7 @@ fn ranks_coexist_and_the_same_labels_twice_are_an_error() {
 fn the_worker_publisher_exports_every_metric_of_forward_pass_metrics() {
     let (registry, component) = backend();
     let publisher = WorkerMetricsPublisher::new(&component).unwrap();
-    publisher.publish(simulation::sim::WorkerSim::new(1, 0).step());
+    publisher.publish(simulation::sim::WorkerSim::new(1, 0).step().forward_pass);
     let text = registry.prometheus_text().unwrap();
     let exported: HashSet<String> = harness::exposition::parse(&text)
         .unwrap()

@@ -130,13 +130,13 @@ fn the_address_can_come_from_the_environment() {
 /// What `worker --help` prints: clap's help, generated from `simulation::cli`.
 const HELP: &str = "\
 A simulated inference worker (namespace `dynamo`, component `backend`) that
-publishes ForwardPassMetrics and serves them on /metrics.
+publishes ForwardPassMetrics and EngineStats and serves them on /metrics.
 
 Usage: worker [OPTIONS]
 
 Options:
       --addr <IP:PORT>    Address to serve on [default: $KVSTATS_METRICS_ADDR, else 127.0.0.1:8081]
-      --ranks <N>         Data-parallel ranks, one publisher each (1..=64) [default: 1]
+      --ranks <N>         Data-parallel ranks, each with its publishers (1..=64) [default: 1]
       --first-rank <R>    The rank of the first publisher [default: 0]
       --interval-ms <MS>  Time between two publishes, in milliseconds (1..=3600000) [default: 100]
       --seed <S>          Seed of the simulation; the same seed publishes the same values [default: 42]

@@ -161,6 +161,133 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, ParseError> {
     Ok(samples)
 }
 
+/// A metric family: the name and type of its `# TYPE` line, its `# HELP`
+/// text (unescaped) and its samples, in the order of the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    /// The name of the `# TYPE` line (a counter's ends in `_total`).
+    pub name: String,
+    /// `counter`, `gauge`, `histogram`, `summary` or `untyped`.
+    pub kind: String,
+    /// The help text, `\\` and `\n` unescaped; empty without `# HELP`.
+    pub help: String,
+    /// Its samples: the family's name, or a histogram's `_bucket`, `_sum`
+    /// and `_count` (a summary's `_sum`, `_count` and quantiles).
+    pub samples: Vec<Sample>,
+}
+
+impl Family {
+    /// The family as lines to compare whole and read in a failure message:
+    /// `# FAMILY name kind "help"`, then a line per sample with its labels
+    /// in the order of the text and its value as `{:?}` prints it (the
+    /// shortest text that reads back as the same `f64`; `NaN`, `inf`).
+    ///
+    /// ```
+    /// let families = harness::exposition::families("# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 2\n")?;
+    /// assert_eq!(families[0].lines(), ["# FAMILY a_total counter \"A.\"", "a_total{x=\"1\"} 2.0"]);
+    /// # Ok::<(), harness::exposition::ParseError>(())
+    /// ```
+    pub fn lines(&self) -> Vec<String> {
+        let family = format!("# FAMILY {} {} {:?}", self.name, self.kind, self.help);
+        let samples = self.samples.iter().map(|sample| {
+            let labels: Vec<String> = sample
+                .labels
+                .iter()
+                .map(|(key, value)| format!("{key}={value:?}"))
+                .collect();
+            if labels.is_empty() {
+                format!("{} {:?}", sample.name, sample.value)
+            } else {
+                format!("{}{{{}}} {:?}", sample.name, labels.join(","), sample.value)
+            }
+        });
+        std::iter::once(family).chain(samples).collect()
+    }
+}
+
+/// The families of `text`, as the format defines them: a `# HELP` or
+/// `# TYPE` line opens a family, and each sample belongs to the family
+/// opened last (a sample of another name is an error: prometheus_client
+/// would read it as a family of its own, Prometheus as a series without
+/// metadata).
+///
+/// ```
+/// let text = "# HELP h Latency.\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_sum 0.5\nh_count 1\n";
+/// let families = harness::exposition::families(text)?;
+/// assert_eq!((families[0].name.as_str(), families[0].kind.as_str()), ("h", "histogram"));
+/// assert_eq!(families[0].samples.len(), 3);
+/// assert!(harness::exposition::families("# TYPE a gauge\nb 1\n").is_err());
+/// # Ok::<(), harness::exposition::ParseError>(())
+/// ```
+pub fn families(text: &str) -> Result<Vec<Family>, ParseError> {
+    let mut samples = parse(text)?.into_iter();
+    let mut families: Vec<Family> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        if let Some(comment) = line.strip_prefix('#') {
+            let mut words = comment.trim_start().splitn(3, ' ');
+            let (keyword, name, rest) = (words.next(), words.next(), words.next());
+            let (Some(keyword @ ("HELP" | "TYPE")), Some(name)) = (keyword, name) else {
+                continue;
+            };
+            if families.last().is_none_or(|f| f.name != name) {
+                families.push(Family {
+                    name: name.to_owned(),
+                    kind: "untyped".to_owned(),
+                    help: String::new(),
+                    samples: Vec::new(),
+                });
+            }
+            let family = families.last_mut().expect("pushed above");
+            let rest = rest.unwrap_or("");
+            if keyword == "HELP" {
+                family.help = unescape_help(rest);
+            } else {
+                family.kind = rest.to_owned();
+            }
+        } else if !line.is_empty() {
+            let sample = samples.next().expect("parse read a sample per sample line");
+            match families.last_mut() {
+                Some(family) if belongs(&sample.name, family) => family.samples.push(sample),
+                _ => {
+                    let message = format!("sample `{}` outside its family", sample.name);
+                    return Err(error(number, &message));
+                }
+            }
+        }
+    }
+    Ok(families)
+}
+
+/// Whether a sample named `name` is one of `family`'s.
+fn belongs(name: &str, family: &Family) -> bool {
+    let suffixes: &[&str] = match family.kind.as_str() {
+        "histogram" => &["_bucket", "_sum", "_count"],
+        "summary" => &["", "_sum", "_count"],
+        _ => &[""],
+    };
+    name.strip_prefix(family.name.as_str())
+        .is_some_and(|suffix| suffixes.contains(&suffix))
+}
+
+/// A `# HELP` text with its escapes (`\\`, `\n`) read.
+fn unescape_help(text: &str) -> String {
+    let mut help = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('\\')) => help.push('\\'),
+            ('\\', Some('n')) => help.push('\n'),
+            _ => {
+                help.push(c);
+                continue;
+            }
+        }
+        chars.next();
+    }
+    help
+}
+
 fn error(line: usize, message: &str) -> ParseError {
     ParseError {
         line,
@@ -274,7 +401,8 @@ fn unescape_until_quote(text: &str) -> Result<(String, &str), String> {
     Err("unterminated label value".into())
 }
 
-fn parse_value(text: &str) -> Result<f64, String> {
+/// A sample's value: a number, `NaN`, `+Inf` or `-Inf`.
+pub(crate) fn parse_value(text: &str) -> Result<f64, String> {
     match text {
         "NaN" => Ok(f64::NAN),
         "+Inf" => Ok(f64::INFINITY),
@@ -299,6 +427,24 @@ mod tests {
         assert_eq!(samples[0].label("y"), Some("q\"\\\n"));
         assert!(samples[1].value.is_nan());
         assert_eq!(samples[2].value, f64::INFINITY);
+    }
+
+    #[test]
+    fn families_hold_their_samples_and_unescaped_help() {
+        let text = "# HELP a Back \\\\ slash\\nnew line \\t kept\n# TYPE a gauge\na 1\n\
+                    # TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n";
+        let read = families(text).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].help, "Back \\ slash\nnew line \\t kept");
+        assert_eq!(
+            (read[1].kind.as_str(), read[1].samples.len()),
+            ("histogram", 3)
+        );
+        let err = families("# TYPE h histogram\nh_total 1\n").unwrap_err();
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (2, "sample `h_total` outside its family")
+        );
     }
 
     #[test]

@@ -7,12 +7,15 @@
 //! - [`prometheus`], [`processes`], [`poll`], [`long_tests`]: support for the
 //!   tests against a real Prometheus and the load tests: the server and
 //!   `promtool`, what `/proc` says about a process, bounded waiting, and the
-//!   switch to the long variants.
+//!   switch to the long variants;
+//! - [`python`]: prometheus_client's parser, which reads our expositions
+//!   back independently of [`exposition`].
 #![deny(missing_docs)]
 
 use std::path::Path;
 
 pub mod exposition;
+mod external;
 pub mod fixtures;
 pub mod heap;
 pub mod http;
@@ -20,6 +23,7 @@ pub mod long_tests;
 pub mod poll;
 pub mod processes;
 pub mod prometheus;
+pub mod python;
 pub mod worker_process;
 
 /// The workspace's root folder: the manifest of the root package, which owns

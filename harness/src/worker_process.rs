@@ -107,15 +107,39 @@ pub fn run_to_exit(
     env: &[(&str, &str)],
     timeout: Duration,
 ) -> io::Result<Output> {
-    let (mut child, stdout) = start(binary, args, env, Stdio::piped())?;
-    let stderr = child
-        .stderr
-        .take()
-        .ok_or_else(|| io::Error::other("no stderr"))?;
-    let (stdout, stderr) = (read_all(stdout), read_all(stderr));
+    let mut command = Command::new(binary);
+    command.args(args).envs(env.iter().copied());
+    // No input: its standard input is closed at once.
+    run_with_input(&mut command, "", timeout)
+}
+
+/// Runs `command` with `input` on its standard input to its end (killed
+/// after `timeout`), for tools that read a text and answer (`promtool check
+/// metrics`, the Python parser). The input is written on a thread: a tool
+/// may answer, or fail, before it has read everything.
+pub(crate) fn run_with_input(
+    command: &mut Command,
+    input: &str,
+    timeout: Duration,
+) -> io::Result<Output> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let missing = || io::Error::other("no pipe to the child");
+    let mut stdin = child.stdin.take().ok_or_else(missing)?;
+    let input = input.to_owned();
+    let writer = thread::spawn(move || {
+        use io::Write as _;
+        // A tool that stops reading closes the pipe; what it says then counts.
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let stdout = read_all(child.stdout.take().ok_or_else(missing)?);
+    let stderr = read_all(child.stderr.take().ok_or_else(missing)?);
     let status = wait_until(&mut child, Instant::now() + timeout);
-    let _ = child.kill();
     let _ = child.wait();
+    let _ = writer.join();
     Ok(Output {
         status: status?,
         stdout: stdout.join().unwrap_or_default(),

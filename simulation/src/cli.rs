@@ -27,7 +27,7 @@ use kvstats_core::server::parse_addr;
 #[command(
     name = "worker",
     about = "A simulated inference worker (namespace `dynamo`, component `backend`) that\n\
-             publishes ForwardPassMetrics and serves them on /metrics.",
+             publishes ForwardPassMetrics and EngineStats and serves them on /metrics.",
     long_about = None
 )]
 pub struct WorkerArgs {
@@ -37,7 +37,7 @@ pub struct WorkerArgs {
     #[arg(long, value_name = "IP:PORT", value_parser = addr)]
     pub addr: Option<SocketAddr>,
 
-    /// Data-parallel ranks, one publisher each (1..=64)
+    /// Data-parallel ranks, each with its publishers (1..=64)
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub ranks: u32,

@@ -13,6 +13,9 @@ mod promtool;
 mod server;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::external::Tool;
 
 pub use api::{Series, Target};
 pub use promtool::{check_metrics, Lint};
@@ -42,53 +45,19 @@ pub fn script() -> PathBuf {
 /// When one is missing and the skip is not asked for: a test that silently
 /// passed without the server it is about would prove nothing.
 pub fn required() -> bool {
-    let skip = std::env::var_os(SKIP_ENV).is_some_and(|v| v == "1");
-    let mut missing = missing_tools();
-    if !missing.is_empty() && !skip {
-        if let Err(why) = install_once() {
-            eprintln!("installing Prometheus failed: {why}");
-        }
-        missing = missing_tools();
-    }
-    if missing.is_empty() {
-        return true;
-    }
-    let what = missing.join(" and ");
-    if skip {
-        eprintln!("skipped: {what} not on PATH and {SKIP_ENV}=1");
-        return false;
-    }
-    panic!(
-        "{what} not on PATH: {INSTALL_HINT}; or set {SKIP_ENV}=1 to skip the tests that need it"
-    );
-}
-
-fn missing_tools() -> Vec<&'static str> {
-    ["prometheus", "promtool"]
-        .into_iter()
-        .filter(|tool| on_path(tool).is_none())
-        .collect()
-}
-
-/// Runs `scripts/prometheus.sh install` the first time a test of this binary
-/// asks; tests running in parallel wait for that one run.
-fn install_once() -> Result<(), String> {
-    static INSTALL: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    INSTALL
-        .get_or_init(|| {
-            let output = std::process::Command::new("bash")
-                .arg(script())
-                .arg("install")
-                .output()
-                .map_err(|e| format!("cannot run {}: {e}", script().display()))?;
-            if output.status.success() {
-                Ok(())
-            } else {
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                Err(format!("{}: {}", output.status, stderr.trim()))
-            }
-        })
-        .clone()
+    static PROMETHEUS: Tool = Tool {
+        script,
+        hint: INSTALL_HINT,
+        skip_env: SKIP_ENV,
+        install: OnceLock::new(),
+    };
+    PROMETHEUS.required(|| {
+        let missing: Vec<&str> = ["prometheus", "promtool"]
+            .into_iter()
+            .filter(|tool| on_path(tool).is_none())
+            .collect();
+        (!missing.is_empty()).then(|| format!("{} not on PATH", missing.join(" and ")))
+    })
 }
 
 /// The executable `name` in a directory of `PATH`.

@@ -1,11 +1,10 @@
 //! `promtool check metrics`: Prometheus' own linter of the text exposition.
 
-use std::io::{self, Write};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::io;
+use std::process::Command;
+use std::time::Duration;
 
-use crate::worker_process::{read_all, wait_until};
+use crate::worker_process::run_with_input;
 
 /// promtool reads a few KiB and exits; far longer means it hangs.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -28,30 +27,13 @@ pub struct Lint {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn check_metrics(text: &str) -> io::Result<Lint> {
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| io::Error::other("no stdin"))?;
-    let text = text.to_owned();
-    // Written on a thread: promtool may answer before reading everything.
-    let writer = thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let missing = || io::Error::other("no output pipe");
-    let stdout = read_all(child.stdout.take().ok_or_else(missing)?);
-    let stderr = read_all(child.stderr.take().ok_or_else(missing)?);
-    let status = wait_until(&mut child, Instant::now() + TIMEOUT);
-    let _ = child.wait();
-    let _ = writer.join();
-    let [stdout, stderr] = [stdout, stderr]
-        .map(|reader| String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned());
-    let status = status?;
+    let mut promtool = Command::new("promtool");
+    promtool.args(["check", "metrics"]);
+    let output = run_with_input(&mut promtool, text, TIMEOUT)?;
+    let [stdout, stderr] =
+        [output.stdout, output.stderr].map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     Ok(Lint {
-        code: status.code(),
+        code: output.status.code(),
         findings: stdout
             .lines()
             .chain(stderr.lines())

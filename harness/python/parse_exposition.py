@@ -1,0 +1,61 @@
+"""Reads a text exposition (format 0.0.4) on standard input with
+prometheus_client's parser and prints what it read as JSON on standard
+output, for the tests to compare with what kvstats' own reader reads.
+
+    {"families": [{"name": "..", "type": "counter", "help": "..",
+                   "samples": [{"name": "..", "labels": [["k", "v"], ..],
+                                "value": "0.25"}, ..]}, ..]}
+
+Families and samples keep the order of the text, labels the order of their
+sample line. prometheus_client names a counter family without its `_total`
+(as OpenMetrics does); its samples keep it. A value is a string: `repr` of
+the float (which reads back as the same float), or `NaN`, `+Inf`, `-Inf`,
+which JSON has no numbers for. A text the parser refuses exits with status 1
+and its error on standard error.
+"""
+
+import json
+import math
+import sys
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def value_text(value):
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(value)
+
+
+def main():
+    text = sys.stdin.read()
+    try:
+        families = [
+            {
+                "name": family.name,
+                "type": family.type,
+                "help": family.documentation,
+                "samples": [
+                    {
+                        "name": sample.name,
+                        "labels": [[k, v] for k, v in sample.labels.items()],
+                        "value": value_text(sample.value),
+                    }
+                    for sample in family.samples
+                ],
+            }
+            for family in text_string_to_metric_families(text)
+        ]
+    except Exception as error:  # the parser raises ValueError and others
+        print(f"prometheus_client cannot parse the text: {error!r}", file=sys.stderr)
+        return 1
+    json.dump({"families": families}, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
