@@ -22,5 +22,8 @@ fn ui() {
     t.compile_fail("tests/ui/types/*.rs");
     // Misuse of `flatten`, `label`/`max`, `scale` and `clamp`.
     t.compile_fail("tests/ui/nested/*.rs");
+    // Metric kinds: `counter`, `delta`, `histogram` and its buckets, keyed
+    // series, and field types none of them can read.
+    t.compile_fail("tests/ui/kinds/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

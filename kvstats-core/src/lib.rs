@@ -53,18 +53,24 @@
 //! |---|---|---|
 //! | `name = ".."` | the metric name after the prefix | the field name |
 //! | `help = ".."` | the `# HELP` text | the doc comment; one of the two is required |
-//! | `unit = ".."` | appended as `_unit` unless the name already ends with it | none |
+//! | `unit = ".."` | appended as `_unit` unless the name already ends with it; a field of `Duration`s is in `seconds` (another unit needs a `scale`) | none (`seconds` for `Duration`s) |
+//! | `counter` | the field holds a running total: exported as a counter, `_total` appended to the name unless it ends with it | a gauge |
+//! | `counter, delta` | the field holds the amount since the previous update, added to the counter; negative and non-finite amounts are refused and counted in `kvstats_values_dropped_total` | a running total |
+//! | `histogram` | the field holds the observations since the previous update (a number or `Duration`, or an `Option`, `Vec`, array or slice of them), counted into buckets; without buckets only for unit `seconds` | Prometheus' buckets for seconds, 5 ms to 10 s |
+//! | `histogram(buckets = [0.1, 0.5, 1])` | the buckets' upper bounds: ascending, finite, 1 to 128 of them; `+Inf` is implied | |
+//! | `histogram(buckets = exponential(start, factor, count))` | `count` bounds from `start` (> 0), each `factor` (> 1) times the one before | |
+//! | `histogram(buckets = linear(start, width, count))` | `count` bounds from `start`, `width` (> 0) apart | |
 //! | `skip` | the field is not exported | |
 //! | `flatten` | the field is a struct that derives `PromGauges` (or an `Option` of one); its metrics are exported under its own prefix | |
-//! | `label = "position"` | a vector field: one series per index, with this label | |
-//! | `max = 64` | with `label`: the most positions kept, 1 to 4096 (they are stored inline) | 64 |
-//! | `scale = 100.0` | multiplies the value at update time | 1 |
+//! | `label = "position"` | one series per position of a `Vec<T>`, `[T; N]` or `&[T]`, or per key of a `HashMap<K, V>`, `BTreeMap<K, V>`, `Vec<(K, V)>` or `[(K, V); N]` (`K: Display`), or of an `Option` of one, with this label; with `counter` or `counter, delta` too, not with `histogram` | |
+//! | `max = 64` | with `label`: the most positions or keys kept, 1 to 4096 (positions are stored inline) | 64 |
+//! | `scale = 100.0` | multiplies the value (each observation of a histogram) at update time | 1 |
 //! | `clamp(0.0, 1.0)` | bounds the value (after `scale`) | none |
 //! | `deprecated_name = ".."` | also export under this old name, help marked `DEPRECATED`; several allowed | none |
 //!
-//! The metric name is `{prefix}_{name}[_{unit}]`; the registry adds its root
-//! prefix (`dynamo_component_`) and the automatic labels of the level the
-//! container is registered on.
+//! The metric name is `{prefix}_{name}[_{unit}]`, and `_total` after it for a
+//! counter; the registry adds its root prefix (`dynamo_component_`) and the
+//! automatic labels of the level the container is registered on.
 //!
 //! # Nested structs, `Option` and vectors
 //!

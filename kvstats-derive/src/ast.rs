@@ -127,11 +127,17 @@ impl<'a> Field<'a> {
     }
 
     /// Whether what this field exports is unknown: a key or value of its
-    /// attributes was rejected (`label = position`), or `max` stands without
-    /// `label`. Such a field is not checked further in the same build, so
-    /// the user sees the attribute error, not its consequences.
+    /// attributes was rejected (`label = position`), `max` stands without
+    /// `label`, or `histogram` stands with a key of another kind (`counter`,
+    /// `delta`, `label`). Such a field is not checked further in the same
+    /// build, so the user sees the attribute error, not its consequences
+    /// (a map under `histogram, label = ..` holds no observations).
     pub fn uncertain(&self) -> bool {
-        self.attrs.rejected || self.attrs.max.is_some() && self.attrs.label.is_none()
+        let attrs = &self.attrs;
+        let other_kind = attrs.counter.is_some() || attrs.delta.is_some() || attrs.label.is_some();
+        attrs.rejected
+            || attrs.max.is_some() && attrs.label.is_none()
+            || attrs.histogram.is_some() && other_kind
     }
 
     pub fn shape(&self) -> Shape<'a> {
@@ -177,12 +183,25 @@ impl<'a> Field<'a> {
         }
     }
 
+    /// Whether the field is exported as a counter: `counter` is given and
+    /// `histogram` is not (the two together are an error; the field stays a
+    /// histogram meanwhile, whose name gets no `_total`).
+    pub fn is_counter(&self) -> bool {
+        self.attrs.histogram.is_none() && self.value_kind() != ValueKind::Gauge
+    }
+
     /// The unit: `unit = ".."`, else `seconds` for a field of `Duration`s.
     pub fn unit(&self) -> Option<String> {
         match &self.attrs.unit {
             Some(unit) => Some(unit.value.clone()),
-            None => holds_durations(self.ty).then(|| "seconds".to_owned()),
+            None => self.holds_durations().then(|| "seconds".to_owned()),
         }
+    }
+
+    /// Whether the field's type is written as `Duration`s (see
+    /// `holds_durations`): its values are seconds.
+    pub fn holds_durations(&self) -> bool {
+        holds_durations(self.ty)
     }
 
     /// A histogram's bucket bounds: as given, else the default for seconds;

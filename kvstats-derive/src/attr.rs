@@ -334,6 +334,21 @@ impl Value<'_> {
 
     /// `histogram` or `histogram(buckets = ..)` (see `buckets.rs`).
     fn histogram(&self) -> Option<Spanned<Buckets>> {
+        let parenthesized = match self.rest.clone().into_iter().next() {
+            Some(TokenTree::Group(g)) => g.delimiter() == proc_macro2::Delimiter::Parenthesis,
+            Some(_) => false,
+            None => true,
+        };
+        if !parenthesized {
+            self.cx.error_spanned_by(
+                self.whole(),
+                format!(
+                    "`histogram` takes its buckets in parentheses: {}",
+                    crate::buckets::FORMS
+                ),
+            );
+            return None;
+        }
         match crate::buckets::parse(self.rest.clone()) {
             Ok(buckets) => Some(self.spanned(buckets, self.path.span())),
             Err(e) => {

@@ -28,29 +28,67 @@ pub const DEFAULT_SECONDS: [f64; 11] = [
 /// the default.
 pub type Buckets = Option<Vec<f64>>;
 
+/// The ways to give buckets, for messages.
+pub const FORMS: &str = "`histogram(buckets = [0.1, 0.5, 1])`, \
+                         `histogram(buckets = exponential(start, factor, count))` or \
+                         `histogram(buckets = linear(start, width, count))`";
+
 /// Parses the tokens after `histogram` (nothing, or `(buckets = ..)`).
 pub fn parse(rest: TokenStream) -> syn::Result<Buckets> {
     if rest.is_empty() {
         return Ok(None);
     }
     let inner = |input: ParseStream<'_>| -> syn::Result<Vec<f64>> {
+        if !input.peek(syn::token::Paren) {
+            return Err(input.error(format!(
+                "`histogram` takes its buckets in parentheses: {FORMS}"
+            )));
+        }
         let content;
-        syn::parenthesized!(content in input);
-        let key: Ident = content.parse()?;
-        if key != "buckets" {
+        let parens = syn::parenthesized!(content in input);
+        if content.is_empty() {
+            return Err(syn::Error::new(
+                parens.span.join(),
+                format!(
+                    "`histogram()` gives no buckets: write `histogram` alone for the default \
+                     buckets of seconds, or {FORMS}"
+                ),
+            ));
+        }
+        let key = match content.parse::<Ident>() {
+            Ok(key) if key == "buckets" => key,
+            Ok(key) => {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown `histogram` setting `{key}`; write {FORMS}"),
+                ))
+            }
+            Err(_) => {
+                let rest: TokenStream = content.parse()?;
+                return Err(syn::Error::new_spanned(
+                    rest,
+                    format!("`histogram(..)` takes `buckets = ..`: write {FORMS}"),
+                ));
+            }
+        };
+        if !content.peek(Token![=]) {
             return Err(syn::Error::new(
                 key.span(),
-                format!(
-                    "unknown `histogram` setting `{key}`; write `histogram(buckets = [..])`, \
-                     `histogram(buckets = exponential(start, factor, count))` or \
-                     `histogram(buckets = linear(start, width, count))`"
-                ),
+                format!("`buckets` needs a value: write {FORMS}"),
             ));
         }
         content.parse::<Token![=]>()?;
         let bounds = bounds(&content)?;
         if !content.is_empty() {
-            return Err(content.error("one `buckets = ..` is all `histogram(..)` takes"));
+            content.parse::<Option<Token![,]>>()?;
+            let message = if content.peek(Ident) && content.fork().parse::<Ident>()? == "buckets" {
+                "duplicate `buckets`; give the buckets once"
+            } else {
+                "`histogram(..)` takes one setting, `buckets = ..`; nothing follows it"
+            };
+            if !content.is_empty() {
+                return Err(content.error(message));
+            }
         }
         Ok(bounds)
     };
@@ -74,50 +112,12 @@ fn bounds(input: ParseStream<'_>) -> syn::Result<Vec<f64>> {
              `exponential(start, factor, count)` or `linear(start, width, count)`",
         )
     })?;
-    let content;
-    syn::parenthesized!(content in input);
-    let args: Vec<(f64, Span)> = content
-        .parse_terminated(spanned_number, Token![,])?
-        .into_iter()
-        .collect();
-    let &[(start, start_span), (step, step_span), (count, count_span)] = args.as_slice() else {
-        return Err(syn::Error::new(
-            generator.span(),
-            format!("`{generator}` takes three numbers: `{generator}(start, step, count)`"),
-        ));
-    };
-    if count.fract() != 0.0 || !(1.0..=MAX_BUCKETS as f64).contains(&count) {
-        return Err(syn::Error::new(
-            count_span,
-            format!("the bucket count must be a whole number from 1 to {MAX_BUCKETS}"),
-        ));
-    }
-    let count = count as usize;
-    let values: Vec<f64> = match generator.to_string().as_str() {
-        "exponential" => {
-            if !(start > 0.0 && start.is_finite()) {
-                return Err(syn::Error::new(
-                    start_span,
-                    "`exponential` starts at a positive number",
-                ));
-            }
-            if !(step > 1.0 && step.is_finite()) {
-                return Err(syn::Error::new(
-                    step_span,
-                    "`exponential` needs a factor greater than 1",
-                ));
-            }
-            (0..count).map(|i| start * step.powi(i as i32)).collect()
-        }
-        "linear" => {
-            if !(step > 0.0 && step.is_finite()) {
-                return Err(syn::Error::new(
-                    step_span,
-                    "`linear` needs a positive width",
-                ));
-            }
-            (0..count).map(|i| start + step * i as f64).collect()
-        }
+    let (usage, parameters) = match generator.to_string().as_str() {
+        "exponential" => (
+            "exponential(start, factor, count)",
+            "start, factor or count",
+        ),
+        "linear" => ("linear(start, width, count)", "start, width or count"),
         other => {
             return Err(syn::Error::new(
                 generator.span(),
@@ -128,6 +128,78 @@ fn bounds(input: ParseStream<'_>) -> syn::Result<Vec<f64>> {
             ))
         }
     };
+    let takes_three = || {
+        syn::Error::new(
+            generator.span(),
+            format!("`{generator}` takes three numbers: `{usage}`"),
+        )
+    };
+    if !input.peek(syn::token::Paren) {
+        return Err(takes_three());
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let args: Vec<(f64, Span)> = content
+        .parse_terminated(spanned_number, Token![,])?
+        .into_iter()
+        .collect();
+    let &[(start, start_span), (step, step_span), (count, count_span)] = args.as_slice() else {
+        return Err(takes_three());
+    };
+    if count.fract() != 0.0 || !(1.0..=MAX_BUCKETS as f64).contains(&count) {
+        return Err(syn::Error::new(
+            count_span,
+            format!("the bucket count must be a whole number from 1 to {MAX_BUCKETS}"),
+        ));
+    }
+    let count = count as usize;
+    // What each generator requires of its start and step, in that order.
+    let exponential = generator == "exponential";
+    let rules = if exponential {
+        [
+            (
+                start > 0.0 && start.is_finite(),
+                start_span,
+                "`exponential` starts at a positive number",
+            ),
+            (
+                step > 1.0 && step.is_finite(),
+                step_span,
+                "`exponential` needs a factor greater than 1",
+            ),
+        ]
+    } else {
+        [
+            (
+                start.is_finite(),
+                start_span,
+                "`linear` starts at a finite number",
+            ),
+            (
+                step > 0.0 && step.is_finite(),
+                step_span,
+                "`linear` needs a positive width",
+            ),
+        ]
+    };
+    if let Some(&(_, span, message)) = rules.iter().find(|(ok, ..)| !ok) {
+        return Err(syn::Error::new(span, message));
+    }
+    let values: Vec<f64> = (0..count)
+        .map(|i| match exponential {
+            true => start * step.powi(i as i32),
+            false => start + step * i as f64,
+        })
+        .collect();
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(syn::Error::new(
+            generator.span(),
+            format!(
+                "`{usage}` makes bounds too large to be finite numbers; use a smaller \
+                 {parameters}"
+            ),
+        ));
+    }
     let spanned: Vec<(f64, Span)> = values.iter().map(|&v| (v, generator.span())).collect();
     check(&spanned, generator.span())?;
     Ok(values)
@@ -159,15 +231,16 @@ fn check(values: &[(f64, Span)], whole: Span) -> syn::Result<()> {
             ));
         }
         if let Some(&(before, _)) = i.checked_sub(1).and_then(|p| values.get(p)) {
-            if value <= before {
-                return Err(syn::Error::new(
-                    span,
-                    format!(
-                        "bucket bounds must be in ascending order, each once: {value:?} comes \
-                         after {before:?}"
-                    ),
-                ));
-            }
+            let message = if value == before {
+                format!("bucket bound {value:?} is listed twice; list each bound once")
+            } else if value < before {
+                format!(
+                    "bucket bounds must be in ascending order: {value:?} comes after {before:?}"
+                )
+            } else {
+                continue;
+            };
+            return Err(syn::Error::new(span, message));
         }
     }
     Ok(())
@@ -176,17 +249,22 @@ fn check(values: &[(f64, Span)], whole: Span) -> syn::Result<()> {
 /// A number, possibly negative, with its span.
 fn spanned_number(input: ParseStream<'_>) -> syn::Result<(f64, Span)> {
     let negative = input.parse::<Option<Token![-]>>()?;
-    let lit: Lit = input.parse()?;
-    let value: Option<f64> = match &lit {
-        Lit::Float(f) if f.suffix().is_empty() || f.suffix() == "f64" => f.base10_parse().ok(),
-        Lit::Int(i) if i.suffix().is_empty() => i.base10_parse().ok(),
+    let token: proc_macro2::TokenTree = input.parse()?;
+    let value: Option<f64> = match syn::parse2::<Lit>(token.clone().into()) {
+        Ok(Lit::Float(f)) if f.suffix().is_empty() || f.suffix() == "f64" => f.base10_parse().ok(),
+        Ok(Lit::Int(i)) if i.suffix().is_empty() => i.base10_parse().ok(),
         _ => None,
     };
     let span = match &negative {
-        Some(minus) => minus.span().join(lit.span()).unwrap_or(lit.span()),
-        None => lit.span(),
+        Some(minus) => minus.span().join(token.span()).unwrap_or(token.span()),
+        None => token.span(),
     };
-    let value = value.ok_or_else(|| syn::Error::new(lit.span(), "expected a number"))?;
+    let value = value.ok_or_else(|| {
+        syn::Error::new(
+            token.span(),
+            format!("expected a number, such as `0.25` or `1`, found `{token}`"),
+        )
+    })?;
     Ok((if negative.is_some() { -value } else { value }, span))
 }
 
@@ -220,7 +298,14 @@ mod tests {
     fn bad_buckets_say_what_is_wrong() {
         let err = |tokens| parsed(tokens).unwrap_err();
         assert!(err(quote!((buckets = [0.5, 0.1]))).contains("ascending order"));
-        assert!(err(quote!((buckets = [0.5, 0.5]))).contains("ascending order"));
+        assert!(err(quote!((buckets = [0.5, 0.5]))).contains("listed twice"));
+        assert!(err(quote!((buckets = [0.5, x]))).contains("found `x`"));
+        assert!(err(quote!(())).contains("gives no buckets"));
+        assert!(err(quote!((buckets))).contains("needs a value"));
+        assert!(err(quote!(([1]))).contains("takes `buckets = ..`"));
+        assert!(err(quote!((buckets = [1], buckets = [2]))).contains("duplicate `buckets`"));
+        assert!(err(quote!((buckets = linear))).contains("takes three numbers"));
+        assert!(err(quote!((buckets = quadratic(1, 2)))).contains("unknown bucket generator"));
         assert!(err(quote!((buckets = []))).contains("at least one bucket"));
         assert!(err(quote!((buckets = exponential(0, 2, 3)))).contains("positive number"));
         assert!(err(quote!((buckets = exponential(1, 1, 3)))).contains("greater than 1"));

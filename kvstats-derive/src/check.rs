@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use proc_macro2::Span;
 
-use crate::ast::{Container, Field, Shape, ValueKind};
+use crate::ast::{Container, Field, Shape};
+use crate::attr::Spanned;
+use crate::buckets::Buckets;
 use crate::ctxt::Ctxt;
 use crate::names::check_name;
 use crate::naming;
@@ -157,10 +159,13 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
     }
     if attrs.label.is_none() {
         if let Some(max) = &attrs.max {
-            cx.error_at(
-                max.key,
-                "`max` caps the positions or keys of a per-series field; add `label = \"..\"`",
-            );
+            let message = if attrs.histogram.is_some() {
+                "`max` caps the positions or keys of a per-series field, and a histogram has \
+                 neither; remove `max`"
+            } else {
+                "`max` caps the positions or keys of a per-series field; add `label = \"..\"`"
+            };
+            cx.error_at(max.key, message);
         }
     }
     check_kind(cx, field);
@@ -227,54 +232,105 @@ fn check_collisions(cx: &Ctxt, cont: &Container<'_>) {
     }
 }
 
-/// The kind keys: `delta` needs `counter`, a histogram is neither a counter
-/// nor per series and has buckets, names fit their kind.
+/// The kind keys: `delta` needs `counter`; a histogram is neither a counter
+/// nor per series, and has buckets; a `Duration` is in seconds; names fit
+/// their kind. One mistake is one error: a key that conflicts with
+/// `histogram` is not reported again for what it lacks, nor the histogram
+/// for what it lacks (which of the two the user meant is not known).
 fn check_kind(cx: &Ctxt, field: &Field<'_>) {
     let attrs = &field.attrs;
-    if let (Some(delta), None) = (&attrs.delta, &attrs.counter) {
+    let unit_ok = check_duration_unit(cx, field);
+    match &attrs.histogram {
+        Some(histogram) => check_histogram(cx, field, histogram, unit_ok),
+        None => {
+            if let (Some(delta), None) = (&attrs.delta, &attrs.counter) {
+                cx.error_at(
+                    delta.key,
+                    "`delta` needs `counter`: an amount per update is added to a running \
+                     total; write `#[prom(counter, delta)]`",
+                );
+            }
+        }
+    }
+    check_kind_name(cx, field);
+}
+
+/// A field of `Duration`s exports seconds; another unit would misname them,
+/// unless `scale` converts them. Returns whether the unit is fine.
+fn check_duration_unit(cx: &Ctxt, field: &Field<'_>) -> bool {
+    let attrs = &field.attrs;
+    let Some(unit) = &attrs.unit else { return true };
+    if !field.holds_durations() || attrs.scale.is_some() || unit.value == "seconds" {
+        return true;
+    }
+    cx.error_at(
+        unit.span,
+        format!(
+            "a `Duration` is exported in seconds, and `unit = \"{0}\"` would name them {0}; \
+             remove `unit` (seconds are implied, and Prometheus prefers them), or convert \
+             with `scale = ..`",
+            unit.value
+        ),
+    );
+    false
+}
+
+/// `histogram`: no key of another kind, and buckets unless it observes seconds.
+fn check_histogram(cx: &Ctxt, field: &Field<'_>, histogram: &Spanned<Buckets>, unit_ok: bool) {
+    let attrs = &field.attrs;
+    let counters: Vec<(&str, Span)> = [("counter", &attrs.counter), ("delta", &attrs.delta)]
+        .into_iter()
+        .filter_map(|(key, given)| Some((key, given.as_ref()?.key)))
+        .collect();
+    if let Some(&(_, span)) = counters.first() {
+        let keys = counters
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ");
         cx.error_at(
-            delta.key,
-            "`delta` needs `counter`: an amount per update is added to a running total; \
-             write `#[prom(counter, delta)]`",
+            span,
+            format!(
+                "`{keys}` cannot be used with `histogram`: a field is one kind of metric, and a \
+                 histogram counts its observations itself; remove `{keys}` to observe the \
+                 field's values, or `histogram` to count them"
+            ),
         );
     }
-    if let Some(histogram) = &attrs.histogram {
-        for (key, span) in [("counter", &attrs.counter), ("delta", &attrs.delta)]
-            .into_iter()
-            .filter_map(|(key, given)| Some((key, given.as_ref()?.key)))
-        {
-            cx.error_at(
-                span,
-                format!(
-                    "`{key}` cannot be used with `histogram`: a field is one kind of metric, and \
-                     a histogram already counts its observations"
-                ),
-            );
-        }
-        if let Some(label) = &attrs.label {
-            cx.error_at(
-                label.key,
-                "a histogram is not exported per position or key; remove `label` (or export \
-                 one histogram field per key)",
-            );
-        }
-        if histogram.value.is_none() && field.unit().as_deref() != Some("seconds") {
-            cx.error_at(
-                histogram.key,
-                "this histogram needs buckets: `histogram(buckets = [0.1, 0.5, 1])`, \
-                 `histogram(buckets = exponential(start, factor, count))` or \
-                 `histogram(buckets = linear(start, width, count))`; only a histogram of \
-                 seconds has default buckets",
-            );
-        }
+    if let Some(label) = &attrs.label {
+        cx.error_at(
+            label.key,
+            "a histogram is not exported per position or key; remove `label` (or export \
+             one histogram field per key)",
+        );
     }
+    if counters.is_empty()
+        && attrs.label.is_none()
+        && unit_ok
+        && histogram.value.is_none()
+        && field.unit().as_deref() != Some("seconds")
+    {
+        cx.error_at(
+            histogram.key,
+            format!(
+                "this histogram needs buckets: {}; only a histogram of seconds has default \
+                 buckets",
+                crate::buckets::FORMS
+            ),
+        );
+    }
+}
+
+/// Names that fit the kind: no series suffix on a histogram, `_total` on
+/// counters only, and after the unit.
+fn check_kind_name(cx: &Ctxt, field: &Field<'_>) {
     let (name, span) = match naming::metric_names(field).into_iter().next() {
         Some(first) => first,
         None => return,
     };
     let suffix_of =
         |suffixes: &[&'static str]| suffixes.iter().copied().find(|s| name.ends_with(s));
-    if attrs.histogram.is_some() {
+    if field.attrs.histogram.is_some() {
         if let Some(suffix) = suffix_of(&["_total", "_bucket", "_sum", "_count"]) {
             cx.error_at(
                 span,
@@ -284,7 +340,20 @@ fn check_kind(cx: &Ctxt, field: &Field<'_>) {
                 ),
             );
         }
-    } else if field.value_kind() == ValueKind::Gauge && name.ends_with(naming::TOTAL) {
+    } else if field.is_counter() {
+        let part = field.name_part().value;
+        if let Some(stem) = part.strip_suffix(naming::TOTAL) {
+            if name != part {
+                cx.error_at(
+                    span,
+                    format!(
+                        "the counter `{part}` with its unit is named `{name}`, `_total` twice; \
+                         name it `{stem}`: `_total` is added after the unit"
+                    ),
+                );
+            }
+        }
+    } else if name.ends_with(naming::TOTAL) {
         cx.error_at(
             span,
             format!(

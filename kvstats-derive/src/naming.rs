@@ -126,7 +126,7 @@ pub fn metric_names(field: &Field<'_>) -> Vec<(String, Span)> {
     let part = field.name_part();
     let unit = field.unit();
     let mut name = with_unit(&part.value, unit.as_deref());
-    if field.value_kind() != crate::ast::ValueKind::Gauge && !name.ends_with(TOTAL) {
+    if field.is_counter() && !name.ends_with(TOTAL) {
         name.push_str(TOTAL);
     }
     let mut out = vec![(name, part.span)];

@@ -61,7 +61,34 @@ const TYPES: &[&str] = &[
     "Option<Vec<u32>>", "[u8; 4]", "Option<[i16; 2]>", "String", "(u64, u64)", "&'static u64",
     "Inner", "Option<Inner>", "crate::a::B", "::core::option::Option<u8>", "Box<dyn Fn()>", "T",
     "&'a u64", "Self", "Vec<Inner>", "<T as Tr>::A", "fn() -> u64", "()", "[u64]", "dyn Tr",
-    "impl Tr",
+    "impl Tr", "Duration", "Vec<Duration>", "Option<Duration>", "std::time::Duration",
+    "HashMap<String, u64>", "BTreeMap<u8, f64>", "Vec<(String, u32)>", "[(u8, u8); 2]",
+    "Option<HashMap<String, u32>>", "HashMap<Vec<u8>, u64>", "Vec<Option<f64>>",
+    "&'static [f64]", "HashMap<String, Vec<f64>>", "Vec<(u8, u8, u8)>",
+];
+
+/// What follows `histogram` in a careful user's hand: nothing (the default
+/// buckets, for seconds) or a good bucket spec.
+#[rustfmt::skip]
+const GOOD_BUCKETS: &[&str] = &[
+    "", "(buckets = [0.1, 0.5, 1])", "(buckets = [1])", "(buckets = [-1, 0, 1e300])",
+    "(buckets = exponential(0.005, 2, 12))", "(buckets = linear(1, 1, 10))",
+    "(buckets = linear(-5, 0.5, 128))", "(buckets = [1, 2,])", "(buckets = [1],)",
+];
+
+/// Bad bucket specs, of every kind the grammar rejects.
+#[rustfmt::skip]
+const BAD_BUCKETS: &[&str] = &[
+    "(buckets = [0.5, 0.1])", "(buckets = [1, 1])", "(buckets = [])", "(buckets = [1e999])",
+    "(buckets = [-1e999, 0])", "(buckets = [\"1\"])", "(buckets = [x])", "(buckets = [1u8])",
+    "(buckets = 0.5)", "(buckets = exponential)", "(buckets = exponential(0, 2, 3))",
+    "(buckets = exponential(1, 1, 3))", "(buckets = exponential(1e300, 1e10, 5))",
+    "(buckets = linear(1, 0, 3))", "(buckets = linear(1, 1, 0))", "(buckets = linear(1, 1, 2.5))",
+    "(buckets = linear(1, 1, 129))", "(buckets = linear(1, 1))", "(buckets = linear(1, 1, 1, 1))",
+    "(buckets = quadratic(1, 1, 2))", "(bounds = [1])", "([1, 2])", "()", "(buckets)",
+    "(buckets =)", "(buckets = [1], buckets = [2])", "(buckets = [1] extra)", " = [0.1, 1]",
+    " = 1", "[1]", "(buckets = linear(-1e308, 1e308, 128))", "(buckets = (1, 2))",
+    "(buckets = [0.1; 3])",
 ];
 
 #[rustfmt::skip]
@@ -115,7 +142,20 @@ fn key(rng: &mut Rng, keys: &[&str]) -> String {
         }),
         _ => rng.pick(keys),
     };
-    format!("{key}{}", value(rng))
+    // Kind keys take no value (`counter`, `delta`) or buckets (`histogram`).
+    let value = match key {
+        "histogram" if rng.chance(80) => {
+            let pool = if rng.chance(50) {
+                GOOD_BUCKETS
+            } else {
+                BAD_BUCKETS
+            };
+            rng.pick(pool).to_owned()
+        }
+        "counter" | "delta" if rng.chance(70) => String::new(),
+        _ => value(rng),
+    };
+    format!("{key}{value}")
 }
 
 fn prom_attrs(rng: &mut Rng, keys: &[&str], percent: usize) -> String {
@@ -158,7 +198,35 @@ fn good_field(rng: &mut Rng, index: usize) -> String {
         "{}_{index}",
         rng.pick(&["blocks", "r#type", "usage", "slots"])
     );
-    let (ty, mut keys) = match rng.below(10) {
+    let (ty, mut keys) = match rng.below(16) {
+        10 => (
+            rng.pick(&["u64", "f64", "Option<u32>"]),
+            vec![String::from(rng.pick(&["counter", "counter, delta"]))],
+        ),
+        11 => ("Duration", vec![String::from("counter, delta")]),
+        12 => (
+            rng.pick(&["Vec<Duration>", "Option<Duration>"]),
+            vec![String::from("histogram")],
+        ),
+        13 => (
+            rng.pick(&["Vec<f64>", "[u32; 4]", "Option<f32>", "u64"]),
+            vec![format!("histogram{}", rng.pick(&GOOD_BUCKETS[1..]))],
+        ),
+        14 => (
+            rng.pick(&[
+                "HashMap<String, u64>",
+                "BTreeMap<u8, f64>",
+                "Vec<(&'static str, u32)>",
+            ]),
+            vec![format!(
+                "label = \"reason\"{}",
+                rng.pick(&["", ", counter", ", counter, delta", ", max = 3"])
+            )],
+        ),
+        15 => (
+            "Option<Vec<u32>>",
+            vec![String::from("counter, delta, label = \"position\"")],
+        ),
         0 => ("Vec<u32>", vec![String::from("label = \"position\"")]),
         1 => (
             "Option<[u8; 4]>",
@@ -172,7 +240,7 @@ fn good_field(rng: &mut Rng, index: usize) -> String {
             Vec::new(),
         ),
     };
-    if keys.is_empty() || keys[0].starts_with("label") {
+    if keys.is_empty() || !matches!(keys[0].as_str(), "flatten" | "skip") {
         let optional = [
             "name = \"active_blocks\"",
             "unit = \"seconds\"",
@@ -233,6 +301,9 @@ struct Tally {
     expanded: usize,
     rejected: usize,
     not_rust: usize,
+    /// Clean inputs that export a counter, a histogram.
+    counters: usize,
+    histograms: usize,
 }
 
 #[test]
@@ -251,7 +322,18 @@ fn never_panics_and_always_yields_items() {
     let expanded: usize = tallies.iter().map(|t| t.expanded).sum();
     let rejected: usize = tallies.iter().map(|t| t.rejected).sum();
     let not_rust: usize = tallies.iter().map(|t| t.not_rust).sum();
+    let counters: usize = tallies.iter().map(|t| t.counters).sum();
+    let histograms: usize = tallies.iter().map(|t| t.histograms).sum();
     assert!(expanded + rejected >= CASES);
+    // Every kind is expanded, not only rejected.
+    assert!(
+        counters > CASES / 20,
+        "only {counters} clean inputs with a counter"
+    );
+    assert!(
+        histograms > CASES / 20,
+        "only {histograms} clean inputs with a histogram"
+    );
     // The pools must reach both outcomes often, or the test proves little.
     assert!(expanded > CASES / 5, "only {expanded} clean inputs");
     assert!(rejected > CASES / 2, "only {rejected} bad inputs");
@@ -280,6 +362,9 @@ fn run(seed: u64, cases: usize) -> Tally {
             tally.rejected += 1;
         } else {
             tally.expanded += 1;
+            let text = output.to_string();
+            tally.counters += usize::from(text.contains("MetricKind :: Counter"));
+            tally.histograms += usize::from(text.contains("MetricKind :: Histogram"));
         }
     }
     tally

@@ -20,10 +20,10 @@ pub use series::{KeySource, PositionSource};
 /// Integers are converted with `as f64`: exact up to 2^53, rounded to the
 /// nearest `f64` above (so `u64::MAX` is exported as `18446744073709552000`).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be exported as a Prometheus gauge",
-    label = "unsupported field type",
-    note = "supported field types: u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64, bool, Duration, and Option<T> of these",
-    note = "a struct that derives `PromGauges` is nested with `#[prom(flatten)]`; a vector is exported per position with `#[prom(label = \"position\")]`; other fields are left out with `#[prom(skip)]`"
+    message = "`{Self}` cannot be exported as the value of a gauge or counter",
+    label = "unsupported type",
+    note = "a value is one of: u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64, bool, Duration, or Option<T> of these; the positions and keys of a per-series field hold such values",
+    note = "a struct that derives `PromGauges` is nested with `#[prom(flatten)]`; a vector or map is exported per position or key with `#[prom(label = \"..\")]`; observations go in a `#[prom(histogram(..))]`; other fields are left out with `#[prom(skip)]`"
 )]
 pub trait GaugeSource {
     /// Whether the series exists before the first update (`false` for `Option`).

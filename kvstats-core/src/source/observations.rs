@@ -6,7 +6,8 @@ use core::time::Duration;
 /// One observed value: a number, or a `Duration` (observed in seconds).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be observed into a histogram",
-    note = "observations are numbers (f64, f32, integers) or Duration (in seconds)"
+    label = "unsupported observation type",
+    note = "observations are numbers (f64, f32, integers) or Duration (in seconds); a histogram field holds one, an Option of one, or a Vec, array or slice of them"
 )]
 pub trait Observation: Copy {
     /// The value observed.
