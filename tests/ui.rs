@@ -25,5 +25,8 @@ fn ui() {
     // Metric kinds: `counter`, `delta`, `histogram` and its buckets, keyed
     // series, and field types none of them can read.
     t.compile_fail("tests/ui/kinds/*.rs");
+    // The fleet keys: `aggregate`, `ratio_of` and `alert`, on fields and on
+    // the struct.
+    t.compile_fail("tests/ui/fleet/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

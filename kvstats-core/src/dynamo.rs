@@ -47,8 +47,18 @@ pub type WorkerMetricsPublisher = crate::MetricsPublisher<ForwardPassMetrics>;
 /// KV-cache statistics of one worker (or one data-parallel rank).
 ///
 /// Exported with the exact names and help strings of the reference runtime.
+/// Across a fleet, blocks add up, usage is active over total blocks (and the
+/// fullest instance), and the hit rate is averaged, with its worst instance;
+/// an instance whose KV statistics stop for 30 s, or whose cache stays over
+/// 95% full for 5 minutes, raises an alert.
 #[derive(Debug, Clone, Default, PartialEq, PromGauges)]
 #[prom(prefix = "kvstats")]
+#[prom(alert(
+    absent,
+    for = "30s",
+    severity = "critical",
+    summary = "No KV-cache statistics from {{ $labels.instance }} for 30 seconds"
+))]
 pub struct KvStats {
     /// Number of active KV cache blocks currently in use
     #[prom(name = "active_blocks")]
@@ -60,10 +70,18 @@ pub struct KvStats {
     #[prom(
         name = "gpu_cache_usage",
         unit = "percent",
-        help = "GPU cache usage as a percentage (0.0-1.0)"
+        help = "GPU cache usage as a percentage (0.0-1.0)",
+        ratio_of(numerator = "kv_active_blocks", denominator = "kv_total_blocks"),
+        alert(
+            above = 0.95,
+            for = "5m",
+            name = "KvCacheNearlyFull",
+            summary = "KV cache of {{ $labels.instance }} is {{ $value | humanizePercentage }} full"
+        )
     )]
     pub gpu_cache_usage_perc: f32,
     /// GPU prefix cache hit rate as a percentage (0.0-1.0)
+    #[prom(aggregate = "avg, min")]
     pub gpu_prefix_cache_hit_rate: f32,
 }
 
@@ -82,7 +100,7 @@ pub struct WorkerStats {
     /// Total number of request slots available
     pub request_total_slots: u64,
     /// Number of requests waiting for a free request slot
-    #[prom(name = "requests_waiting")]
+    #[prom(name = "requests_waiting", aggregate = "sum, max")]
     pub num_requests_waiting: u64,
 }
 
@@ -92,7 +110,8 @@ pub struct WorkerStats {
 #[prom(prefix = "spec_decode")]
 pub struct SpecDecodeStats {
     /// Number of speculative tokens proposed per decoding step
-    #[prom(name = "spec_tokens")]
+    // A setting of each instance: a sum of it means nothing.
+    #[prom(name = "spec_tokens", aggregate = "max")]
     pub num_spec_tokens: Option<u32>,
     /// Number of drafts produced
     #[prom(name = "drafts")]

@@ -46,6 +46,7 @@
 //! | `gauges = "Name"` | name of the generated container | `{Struct}Gauges` |
 //! | `module = "name"` | name of the generated constants module | the prefix, else the struct name in snake case |
 //! | `crate = "path"` | path of this crate in generated code | `::kvstats_core` |
+//! | `alert(absent, for = "30s", ..)` | an alert when an instance's series of the struct's first own metric stop (see [`fleet`]); may repeat | none |
 //!
 //! On a field:
 //!
@@ -67,6 +68,9 @@
 //! | `scale = 100.0` | multiplies the value (each observation of a histogram) at update time | 1 |
 //! | `clamp(0.0, 1.0)` | bounds the value (after `scale`) | none |
 //! | `deprecated_name = ".."` | also export under this old name, help marked `DEPRECATED`; several allowed | none |
+//! | `aggregate = "sum"` | how the fleet view combines the metric across instances: `sum`, `max`, `min`, `avg`, several (`"avg, max"`), or `"none"` (see [`fleet`]) | [`fleet::default_aggregations`] |
+//! | `ratio_of(numerator = "a", denominator = "b")` | the gauge is `a / b` (two plain gauges, or two counters, of the struct): the fleet's value is `sum(a) / sum(b)` | none |
+//! | `alert(above = 0.95, for = "5m", severity = "warning", summary = "..", name = "..")` | an alert when a series (a counter's rate) is above (`below = ..`) the value for the hold, or `absent`; may repeat | hold `5m`, severity `warning`, a generated name and summary |
 //!
 //! The metric name is `{prefix}_{name}[_{unit}]`, and `_total` after it for a
 //! counter; the registry adds its root prefix (`dynamo_component_`) and the
@@ -149,6 +153,7 @@ mod cells;
 #[cfg(feature = "dynamo")]
 pub mod dynamo;
 mod error;
+pub mod fleet;
 mod instance;
 mod interop;
 mod metric;

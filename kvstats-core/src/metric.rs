@@ -84,6 +84,16 @@ pub struct MetricDef {
     pub delta: bool,
     /// For a deprecated alias (`deprecated_name`), the current name.
     pub replaced_by: Option<&'static str>,
+    /// How the fleet view combines its series across instances
+    /// (`aggregate = ".."`, else [`default_aggregations`](crate::fleet::default_aggregations));
+    /// empty for `aggregate = "none"`.
+    pub aggregate: &'static [crate::fleet::Aggregation],
+    /// The two metrics this one is the ratio of (`ratio_of(..)`), which the
+    /// fleet view divides after summing each.
+    pub ratio_of: Option<crate::fleet::RatioOf>,
+    /// The alerts declared on the field (`alert(..)`), and for a struct's
+    /// first metric those declared on the struct.
+    pub alerts: &'static [crate::fleet::AlertDef],
 }
 
 impl MetricDef {

@@ -11,6 +11,7 @@
 //! assert_eq!(own::METRICS.len(), 2);
 //! ```
 
+use crate::fleet::Aggregation;
 use crate::metric::{MetricDef, MetricKind};
 
 /// The struct name the library's own definitions carry.
@@ -38,6 +39,9 @@ pub const DROPPED_VALUES: MetricDef = MetricDef {
     buckets: &[],
     delta: false,
     replaced_by: None,
+    aggregate: &[Aggregation::Sum],
+    ratio_of: None,
+    alerts: &[],
 };
 
 /// The label of [`DROPPED_VALUES`] that names the metric a value belonged to.
@@ -60,6 +64,10 @@ pub const SCRAPES: MetricDef = MetricDef {
     buckets: &[],
     delta: false,
     replaced_by: None,
+    // A scraper's own business: `up` and the scrape duration say more.
+    aggregate: &[],
+    ratio_of: None,
+    alerts: &[],
 };
 
 /// The label of [`SCRAPES`] that names the encoding of the answer.

@@ -5,10 +5,12 @@ pub use crate::cells::Reading;
 pub use core;
 
 use crate::cells::{Counter, Gauge, Histogram, PerKey, PerPosition};
-use crate::metric::{MetricDef, MetricKind};
+use crate::metric::MetricDef;
 use crate::source::{GaugeSource, KeySource, ObservationSource, PositionSource};
 
 pub use crate::cells::Mode;
+pub use crate::fleet::{default_aggregations, Aggregation, AlertDef, Condition, RatioOf};
+pub use crate::metric::MetricKind;
 
 /// The fields of a [`MetricDef`] by name, for generated code (which cannot
 /// build the `#[non_exhaustive]` struct itself).
@@ -24,6 +26,9 @@ pub struct MetricParts {
     pub buckets: &'static [f64],
     pub delta: bool,
     pub replaced_by: Option<&'static str>,
+    pub aggregate: &'static [crate::fleet::Aggregation],
+    pub ratio_of: Option<crate::fleet::RatioOf>,
+    pub alerts: &'static [crate::fleet::AlertDef],
 }
 
 impl MetricParts {
@@ -41,6 +46,9 @@ impl MetricParts {
             buckets: self.buckets,
             delta: self.delta,
             replaced_by: self.replaced_by,
+            aggregate: self.aggregate,
+            ratio_of: self.ratio_of,
+            alerts: self.alerts,
         }
     }
 }
@@ -58,6 +66,9 @@ const BLANK: MetricDef = MetricParts {
     buckets: &[],
     delta: false,
     replaced_by: None,
+    aggregate: &[],
+    ratio_of: None,
+    alerts: &[],
 }
 .def();
 
@@ -212,7 +223,7 @@ pub const fn duplicate_name(metrics: &[MetricDef]) -> Option<ConstMessage> {
     while i < metrics.len() {
         let mut j = 0;
         while j < i {
-            if str_eq(metrics[i].name, metrics[j].name) {
+            if crate::text::str_eq(metrics[i].name, metrics[j].name) {
                 let mut message = ConstMessage::new();
                 message.push("metric name `");
                 message.push(metrics[i].name);
@@ -240,7 +251,7 @@ pub const fn duplicate_name(metrics: &[MetricDef]) -> Option<ConstMessage> {
 /// the module is `this` struct's own. Generated constants panic with it
 /// themselves, so the error is at the attribute that named the module.
 pub const fn module_taken(module: &str, found: &str, this: &str) -> Option<ConstMessage> {
-    if str_eq(found, this) {
+    if crate::text::str_eq(found, this) {
         return None;
     }
     let mut message = ConstMessage::new();
@@ -253,21 +264,6 @@ pub const fn module_taken(module: &str, found: &str, this: &str) -> Option<Const
     message
         .push("` in this scope; give one of them a module of its own: `#[prom(module = \"..\")]`");
     Some(message)
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// A message assembled during constant evaluation, where `format!` is not

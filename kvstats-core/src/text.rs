@@ -240,6 +240,22 @@ pub(crate) fn positions_in_text_order(n: usize) -> impl Iterator<Item = usize> {
     })
 }
 
+/// String equality in a `const fn`, where `==` on `str` is not available.
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use syn::{Attribute, Lit, LitStr, Token};
 
 use crate::buckets::Buckets;
 use crate::ctxt::Ctxt;
+use crate::fleet::{AlertAttr, RatioAttr};
 use crate::keys::Place;
 
 /// Where `#[prom(..)]` on the struct stands.
@@ -104,6 +105,8 @@ keys! {
         gauges: Option<Spanned<String>> = "gauges" => string("KvStatsGauges"),
         module: Option<Spanned<String>> = "module" => string("kvstats"),
         krate: Option<Spanned<syn::Path>> = "crate" => path(),
+        /// Alerts on the struct as a whole (`absent`); the key may repeat.
+        alerts: Vec<Spanned<AlertAttr>> = "alert" => alert(),
     }
 }
 
@@ -124,6 +127,10 @@ keys! {
         clamp: Option<Spanned<(f64, f64)>> = "clamp" => clamp(),
         /// Old names, each exported too (the key may repeat).
         deprecated_names: Vec<Spanned<String>> = "deprecated_name" => string("old_name"),
+        aggregate: Option<Spanned<String>> = "aggregate" => string("sum"),
+        ratio_of: Option<Spanned<RatioAttr>> = "ratio_of" => ratio_of(),
+        /// Alerts on the field; the key may repeat.
+        alerts: Vec<Spanned<AlertAttr>> = "alert" => alert(),
     }
 }
 
@@ -351,6 +358,27 @@ impl Value<'_> {
         }
         match crate::buckets::parse(self.rest.clone()) {
             Ok(buckets) => Some(self.spanned(buckets, self.path.span())),
+            Err(e) => {
+                self.cx.syn_error(e);
+                None
+            }
+        }
+    }
+
+    /// `ratio_of(numerator = "..", denominator = "..")` (see `fleet.rs`).
+    fn ratio_of(&self) -> Option<Spanned<RatioAttr>> {
+        self.grammar(crate::fleet::ratio_of)
+    }
+
+    /// `alert(..)` (see `fleet.rs`).
+    fn alert(&self) -> Option<Spanned<AlertAttr>> {
+        self.grammar(crate::fleet::alert)
+    }
+
+    /// The value of a key with a grammar of its own, parsed by `parse`.
+    fn grammar<T>(&self, parse: fn(TokenStream, Span) -> syn::Result<T>) -> Option<Spanned<T>> {
+        match parse(self.rest.clone(), self.path.span()) {
+            Ok(value) => Some(self.spanned(value, self.path.span())),
             Err(e) => {
                 self.cx.syn_error(e);
                 None

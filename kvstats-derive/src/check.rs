@@ -44,6 +44,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         check_field(cx, field);
     }
     check_collisions(cx, cont);
+    crate::fleet_check::check(cx, cont);
 }
 
 /// Every name the attributes give, and every metric name they make, against

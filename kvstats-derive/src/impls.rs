@@ -6,7 +6,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Type;
 
 use crate::ast::{Shape, ValueKind};
-use crate::model::{Exported, Model, Part};
+use crate::fleet::Trigger;
+use crate::model::{Exported, Metric, Model, Part};
 use crate::respan;
 
 pub fn impls(model: &Model<'_>) -> TokenStream {
@@ -38,6 +39,7 @@ pub fn impls(model: &Model<'_>) -> TokenStream {
                 .map(|b| proc_macro2::Literal::f64_suffixed(*b));
             let delta = metric.delta;
             let replaced_by = option_str(metric.replaced_by.as_deref(), private);
+            let fleet = fleet(metric, private);
             let struct_name = &model.stats_name;
             let constant = syn::ext::IdentExt::unraw(&metric.constant).to_string();
             quote! {
@@ -53,6 +55,7 @@ pub fn impls(model: &Model<'_>) -> TokenStream {
                     buckets: &[#(#buckets),*],
                     delta: #delta,
                     replaced_by: #replaced_by,
+                    #fleet
                 }.def()]
             }
         }
@@ -354,4 +357,64 @@ fn policy(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     };
     let f64 = model.primitive("f64");
     quote!(|__kvstats_value: #f64| -> #f64 { #bounded })
+}
+
+/// The fleet fields of a `MetricParts`: `aggregate`, `ratio_of`, `alerts`.
+fn fleet(metric: &Metric, private: &TokenStream) -> TokenStream {
+    let aggregate = match &metric.aggregate {
+        Some(words) => {
+            let variants = words.iter().map(|w| variant(w));
+            quote!(&[#(#private::Aggregation::#variants),*])
+        }
+        None => {
+            let kind = metric.kind.variant();
+            let unit = option_str(metric.unit.as_deref(), private);
+            let ratio = metric.ratio_of.is_some();
+            quote!(#private::default_aggregations(#private::MetricKind::#kind, #unit, #ratio))
+        }
+    };
+    let ratio_of = match &metric.ratio_of {
+        Some((numerator, denominator)) => quote! {
+            #private::core::option::Option::Some(#private::RatioOf {
+                numerator: #numerator,
+                denominator: #denominator,
+            })
+        },
+        None => quote!(#private::core::option::Option::None),
+    };
+    let alerts = metric.alerts.iter().map(|a| {
+        let (name, hold, severity, summary) = (&a.name, &a.hold, &a.severity, &a.summary);
+        let condition = match a.trigger {
+            Trigger::Above(x) => {
+                let x = proc_macro2::Literal::f64_suffixed(x);
+                quote!(#private::Condition::Above(#x))
+            }
+            Trigger::Below(x) => {
+                let x = proc_macro2::Literal::f64_suffixed(x);
+                quote!(#private::Condition::Below(#x))
+            }
+            Trigger::Absent => quote!(#private::Condition::Absent),
+        };
+        quote! {
+            #private::AlertDef {
+                name: #name,
+                condition: #condition,
+                hold: #hold,
+                severity: #severity,
+                summary: #summary,
+            }
+        }
+    });
+    quote! {
+        aggregate: #aggregate,
+        ratio_of: #ratio_of,
+        alerts: &[#(#alerts),*],
+    }
+}
+
+/// The `Aggregation` variant of an `aggregate` word.
+fn variant(word: &str) -> Ident {
+    let mut name = word.to_owned();
+    name[..1].make_ascii_uppercase();
+    Ident::new(&name, proc_macro2::Span::call_site())
 }

@@ -15,6 +15,8 @@ use syn::ext::IdentExt;
 use syn::{Generics, Type, Visibility};
 
 use crate::ast::{Container, Field, Shape, ValueKind};
+use crate::fleet::{AlertAttr, Trigger};
+use crate::fleet_check;
 use crate::naming;
 
 /// A container and everything generated from it.
@@ -88,6 +90,22 @@ pub struct Metric {
     pub delta: bool,
     /// For a deprecated name, the current one.
     pub replaced_by: Option<String>,
+    /// `aggregate = ".."`: the words, empty for `none`; `None` for the
+    /// default (which kvstats-core computes, so the rule lives there).
+    pub aggregate: Option<Vec<&'static str>>,
+    /// `ratio_of(..)`: the full names of the numerator and the denominator.
+    pub ratio_of: Option<(String, String)>,
+    /// The field's alerts, and on the struct's first metric the struct's.
+    pub alerts: Vec<Alert>,
+}
+
+/// An alert with its defaults filled in.
+pub struct Alert {
+    pub name: String,
+    pub trigger: Trigger,
+    pub hold: String,
+    pub severity: String,
+    pub summary: String,
 }
 
 /// The metric type of an entry: a variant of kvstats-core's `MetricKind`.
@@ -145,7 +163,7 @@ impl<'a> Model<'a> {
             .exported()
             // A generic struct's nested groups may name its parameters.
             .filter(|f| !(generic && matches!(f.shape(), Shape::Flatten { .. })))
-            .map(|field| exported(field, prefix, &mut constants))
+            .map(|field| exported(cont, field, &mut constants))
             .collect();
         Model {
             private: quote!(#krate::__private),
@@ -189,14 +207,14 @@ impl<'a> Model<'a> {
 }
 
 fn exported<'a>(
+    cont: &Container<'a>,
     field: &Field<'a>,
-    prefix: Option<&str>,
     constants: &mut HashSet<String>,
 ) -> Exported<'a> {
     let shape = field.shape();
     let metrics = match shape {
         Shape::Flatten { .. } => Vec::new(),
-        _ => metrics(field, prefix, constants),
+        _ => metrics(cont, field, constants),
     };
     let attrs = &field.attrs;
     Exported {
@@ -214,10 +232,11 @@ fn exported<'a>(
 
 /// The entries of a field that is not a nested struct.
 fn metrics(
+    cont: &Container<'_>,
     field: &Field<'_>,
-    prefix: Option<&str>,
     constants: &mut HashSet<String>,
 ) -> Vec<Metric> {
+    let prefix = cont.attrs.prefix.as_ref().map(|p| p.value.as_str());
     let attrs = &field.attrs;
     let help = field.help().map(|h| h.value.clone()).unwrap_or_default();
     let unit = field.unit();
@@ -251,7 +270,81 @@ fn metrics(
                 buckets: buckets.clone(),
                 delta,
                 replaced_by: deprecated.then(|| current.clone()),
+                // An old name is kept for dashboards being migrated; the
+                // fleet view has the current one.
+                aggregate: if deprecated {
+                    Some(Vec::new())
+                } else {
+                    fleet_check::aggregations(field)
+                },
+                ratio_of: if deprecated {
+                    None
+                } else {
+                    ratio_of(cont, field)
+                },
+                alerts: if deprecated {
+                    Vec::new()
+                } else {
+                    alerts(cont, field)
+                },
             }
         })
         .collect()
+}
+
+/// The full names of the fields `ratio_of` names.
+fn ratio_of(cont: &Container<'_>, field: &Field<'_>) -> Option<(String, String)> {
+    let ratio = &field.attrs.ratio_of.as_ref()?.value;
+    let name = |part: &str| {
+        let named = cont.fields.iter().find(|f| f.name() == part)?;
+        Some(naming::current_name(cont, named))
+    };
+    Some((
+        name(&ratio.numerator.value)?,
+        name(&ratio.denominator.value)?,
+    ))
+}
+
+/// The field's alerts, then the struct's if this is its first own field.
+fn alerts(cont: &Container<'_>, field: &Field<'_>) -> Vec<Alert> {
+    let metric = naming::current_name(cont, field);
+    let own = field
+        .attrs
+        .alerts
+        .iter()
+        .map(|a| alert(cont, Some(field), &a.value, &metric));
+    let first = fleet_check::first_own(cont).is_some_and(|f| f.ident == field.ident);
+    let of_struct = cont
+        .attrs
+        .alerts
+        .iter()
+        .filter(|_| first)
+        .map(|a| alert(cont, None, &a.value, &cont.ident.unraw().to_string()));
+    own.chain(of_struct).collect()
+}
+
+fn alert(
+    cont: &Container<'_>,
+    field: Option<&Field<'_>>,
+    attr: &AlertAttr,
+    watched: &str,
+) -> Alert {
+    let trigger = attr.trigger.value;
+    let summary = match trigger {
+        Trigger::Above(x) => format!("{watched} is above {x}: {{{{ $value }}}}"),
+        Trigger::Below(x) => format!("{watched} is below {x}: {{{{ $value }}}}"),
+        Trigger::Absent => format!("{watched} stopped: no series from {{{{ $labels.instance }}}}"),
+    };
+    let text = |given: &Option<crate::attr::Spanned<String>>, default: &str| {
+        given
+            .as_ref()
+            .map_or_else(|| default.to_owned(), |g| g.value.clone())
+    };
+    Alert {
+        name: fleet_check::alert_name(cont, field, attr),
+        trigger,
+        hold: text(&attr.hold, fleet_check::DEFAULT_HOLD),
+        severity: text(&attr.severity, fleet_check::DEFAULT_SEVERITY),
+        summary: text(&attr.summary, &summary),
+    }
 }

@@ -136,6 +136,12 @@ pub fn metric_names(field: &Field<'_>) -> Vec<(String, Span)> {
     out
 }
 
+/// The full name (prefix included) `field` is exported under now.
+pub fn current_name(cont: &Container<'_>, field: &Field<'_>) -> String {
+    let (rest, _) = metric_names(field).swap_remove(0);
+    with_prefix(cont.attrs.prefix.as_ref().map(|p| p.value.as_str()), &rest)
+}
+
 /// What every counter's name ends with.
 pub const TOTAL: &str = "_total";
 

@@ -18,6 +18,10 @@ pub mod ctxt;
 pub mod expand;
 #[path = "fallback.rs"]
 pub mod fallback;
+#[path = "fleet.rs"]
+pub mod fleet;
+#[path = "fleet_check.rs"]
+pub mod fleet_check;
 #[path = "impls.rs"]
 pub mod impls;
 #[path = "keys.rs"]

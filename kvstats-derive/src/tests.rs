@@ -91,6 +91,31 @@ const BAD_BUCKETS: &[&str] = &[
     "(buckets = [0.1; 3])",
 ];
 
+/// What follows `aggregate`, `ratio_of` and `alert`, good and bad alike.
+#[rustfmt::skip]
+const FLEET_VALUES: &[&str] = &[
+    " = \"sum\"", " = \"avg, max\"", " = \"none\"", " = \"rate\"", " = \"mean\"",
+    " = \"sum,\"", " = \"none, sum\"", " = \"max, max\"", " = sum",
+    "(numerator = \"blocks_0\", denominator = \"slots_1\")", "(numerator = \"x\")",
+    "(numerator = \"usage_2\", denominator = \"usage_2\")", "(divisor = \"a\")",
+    "(above = 0.95, for = \"5m\", severity = \"warning\", summary = \"s\")",
+    "(below = -1, name = \"Low\")", "(absent, for = \"30s\")", "(absent, above = 1)",
+    "(above = \"1\")", "(above = 1e999)", "(for = \"5 m\")", "(severity = \"high\")",
+    "(above = 1, name = \"a b\")", "(above = 1, for = \"1h30m\", for = \"1h\")", "()",
+    "(above)", "(absent = 1)", " = 1", "(r#for = \"5m\", absent)",
+];
+
+/// A ratio and the two fields it divides, as a careful user writes them.
+const RATIO_FIELDS: &str = "
+    /// Blocks in use
+    pub used_blocks: u64,
+    /// Blocks in all
+    pub all_blocks: u64,
+    /// Blocks in use of all
+    #[prom(ratio_of(numerator = \"used_blocks\", denominator = \"all_blocks\"))]
+    pub block_usage: f64,
+";
+
 #[rustfmt::skip]
 const STRINGS: &[&str] = &[
     "\"kvstats\"", "\"active_blocks\"", "\"\"", "\" \"", "\"a-b\"", "\"1abc\"", "\"név\"",
@@ -153,6 +178,7 @@ fn key(rng: &mut Rng, keys: &[&str]) -> String {
             rng.pick(pool).to_owned()
         }
         "counter" | "delta" if rng.chance(70) => String::new(),
+        "aggregate" | "ratio_of" | "alert" if rng.chance(70) => rng.pick(FLEET_VALUES).to_owned(),
         _ => value(rng),
     };
     format!("{key}{value}")
@@ -248,6 +274,11 @@ fn good_field(rng: &mut Rng, index: usize) -> String {
             "clamp(0.0, 1.0)",
             "deprecated_name = \"old_name\"",
             "help = \"Help | with a pipe\"",
+            "aggregate = \"max\"",
+            "aggregate = \"none\"",
+            "alert(above = 0.95, for = \"5m\", severity = \"critical\")",
+            "alert(absent, for = \"30s\", summary = \"{{ $labels.instance }} stopped\")",
+            "ratio_of(numerator = \"blocks_0\", denominator = \"slots_1\")",
         ];
         keys.extend((0..rng.below(3)).map(|_| rng.pick(&optional).to_owned()));
         keys.dedup();
@@ -269,8 +300,12 @@ fn input(rng: &mut Rng) -> String {
             "#[prom(prefix = \"kvstats\")]",
             "#[prom(prefix = \"worker\", module = \"worker_names\", gauges = \"Wg\")]",
             "#[prom(crate = \"::kv_metrics\", prefix = \"type\")]",
+            "#[prom(prefix = \"kv\", alert(absent, for = \"1m\", severity = \"info\"))]",
         ]);
-        let fields: String = (0..=rng.below(4)).map(|i| good_field(rng, i)).collect();
+        let mut fields: String = (0..=rng.below(4)).map(|i| good_field(rng, i)).collect();
+        if rng.chance(30) {
+            fields.push_str(RATIO_FIELDS);
+        }
         return format!(
             "{attrs}\npub struct {} {{ {fields} }}",
             rng.pick(STRUCT_NAMES)
@@ -304,6 +339,9 @@ struct Tally {
     /// Clean inputs that export a counter, a histogram.
     counters: usize,
     histograms: usize,
+    /// Clean inputs with an alert, a ratio.
+    alerts: usize,
+    ratios: usize,
 }
 
 #[test]
@@ -324,6 +362,8 @@ fn never_panics_and_always_yields_items() {
     let not_rust: usize = tallies.iter().map(|t| t.not_rust).sum();
     let counters: usize = tallies.iter().map(|t| t.counters).sum();
     let histograms: usize = tallies.iter().map(|t| t.histograms).sum();
+    let alerts: usize = tallies.iter().map(|t| t.alerts).sum();
+    let ratios: usize = tallies.iter().map(|t| t.ratios).sum();
     assert!(expanded + rejected >= CASES);
     // Every kind is expanded, not only rejected.
     assert!(
@@ -333,6 +373,14 @@ fn never_panics_and_always_yields_items() {
     assert!(
         histograms > CASES / 20,
         "only {histograms} clean inputs with a histogram"
+    );
+    assert!(
+        alerts > CASES / 50,
+        "only {alerts} clean inputs with an alert"
+    );
+    assert!(
+        ratios > CASES / 200,
+        "only {ratios} clean inputs with a ratio"
     );
     // The pools must reach both outcomes often, or the test proves little.
     assert!(expanded > CASES / 5, "only {expanded} clean inputs");
@@ -365,6 +413,8 @@ fn run(seed: u64, cases: usize) -> Tally {
             let text = output.to_string();
             tally.counters += usize::from(text.contains("MetricKind :: Counter"));
             tally.histograms += usize::from(text.contains("MetricKind :: Histogram"));
+            tally.alerts += usize::from(text.contains("AlertDef {"));
+            tally.ratios += usize::from(text.contains("RatioOf {"));
         }
     }
     tally

@@ -1,0 +1,11 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kv")]
+pub struct CacheStats {
+    /// Prompt tokens processed since the process started
+    #[prom(counter, aggregate = "rate")]
+    pub prompt_tokens: u64,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kv")]
+pub struct CacheStats {
+    /// Fraction of the KV cache in use
+    #[prom(alert(above = 0.95, name = "kv cache full"))]
+    pub usage: f64,
+}
+
+fn main() {}

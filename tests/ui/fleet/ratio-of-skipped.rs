@@ -1,0 +1,16 @@
+use kvstats_core::PromGauges;
+
+#[derive(PromGauges)]
+#[prom(prefix = "kv")]
+pub struct CacheStats {
+    /// Number of active KV cache blocks
+    #[prom(skip)]
+    pub active_blocks: u64,
+    /// Total number of KV cache blocks
+    pub total_blocks: u64,
+    /// Fraction of the KV cache in use
+    #[prom(ratio_of(numerator = "active_blocks", denominator = "total_blocks"))]
+    pub usage: f64,
+}
+
+fn main() {}
