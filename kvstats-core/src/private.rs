@@ -78,6 +78,7 @@ const BLANK: MetricDef = MetricParts {
 pub struct Scalar<S: ?Sized> {
     present_at_start: bool,
     value: fn(&S) -> Option<f64>,
+    add: fn(&S, &Counter),
 }
 
 /// The reader of a field of type `S`.
@@ -85,6 +86,7 @@ pub const fn scalar<S: GaugeSource + ?Sized>() -> Scalar<S> {
     Scalar {
         present_at_start: S::PRESENT_AT_START,
         value: S::gauge_value,
+        add: S::add_to_counter,
     }
 }
 
@@ -95,9 +97,11 @@ pub const fn unchecked<S: ?Sized>() -> Scalar<S> {
     fn nothing<S: ?Sized>(_: &S) -> Option<f64> {
         None
     }
+    fn add_nothing<S: ?Sized>(_: &S, _: &Counter) {}
     Scalar {
         present_at_start: true,
         value: nothing::<S>,
+        add: add_nothing::<S>,
     }
 }
 
@@ -145,6 +149,13 @@ impl<S: ?Sized> Scalar<S> {
         if let Some(v) = (self.value)(source) {
             counter.add(policy(v));
         }
+    }
+
+    /// Adds a counter's amount as the field holds it (no `scale` or
+    /// `clamp`): an unsigned integer is added whole.
+    #[inline(always)]
+    pub fn add_exact(&self, counter: &Counter, source: &S) {
+        (self.add)(source, counter);
     }
 }
 

@@ -264,6 +264,13 @@ fn update(field: &Exported<'_>, model: &Model<'_>) -> TokenStream {
     let Model { krate, private, .. } = model;
     let policy = policy(field, model);
     match field.shape {
+        // Without a policy the field's own type adds it (integers whole).
+        Shape::Scalar {
+            kind: ValueKind::Delta,
+        } if field.scale.is_none() && field.clamp.is_none() => {
+            let reader = &field.reader;
+            quote!(#reader.add_exact(&self.#ident, &stats.#ident);)
+        }
         Shape::Scalar { kind } => {
             let reader = &field.reader;
             let store = match kind {

@@ -29,6 +29,10 @@ use super::{unmark, Drops, Reason, ABSENT};
 /// ```
 pub struct Counter {
     value: AtomicU64,
+    /// Whole amounts added by an unsigned integer field fed deltas: a plain
+    /// `fetch_add`, as cheap as an integer counter's, where adding to the
+    /// `f64` takes a compare-and-swap loop. The total is the sum of both.
+    whole: AtomicU64,
     drops: Drops,
 }
 
@@ -37,6 +41,7 @@ impl Counter {
     pub const fn new() -> Self {
         Counter {
             value: AtomicU64::new(0),
+            whole: AtomicU64::new(0),
             drops: Drops::new(),
         }
     }
@@ -46,13 +51,16 @@ impl Counter {
     pub const fn absent() -> Self {
         Counter {
             value: AtomicU64::new(ABSENT),
+            whole: AtomicU64::new(0),
             drops: Drops::new(),
         }
     }
 
     /// Stores a running total as it is (a smaller one than before is a
     /// reset, which Prometheus handles); returns `false` (and counts it) if
-    /// it is negative, infinite or NaN, which no counter can be.
+    /// it is negative, infinite or NaN, which no counter can be. An amount
+    /// [`add`](Self::add)ed by another thread at the same moment may be lost:
+    /// a counter is fed totals or amounts, not both.
     #[inline(always)]
     pub fn set(&self, total: f64) -> bool {
         self.set_unmarked(unmark(total))
@@ -66,6 +74,11 @@ impl Counter {
             return false;
         }
         self.value.store(total.to_bits(), Relaxed);
+        // Only a counter fed whole amounts has any: a total's update stays
+        // one store.
+        if self.whole.load(Relaxed) != 0 {
+            self.whole.store(0, Relaxed);
+        }
         true
     }
 
@@ -81,17 +94,28 @@ impl Counter {
         true
     }
 
+    /// Adds a whole amount, which no counter refuses.
+    #[inline(always)]
+    pub(crate) fn add_whole(&self, amount: u64) {
+        self.whole.fetch_add(amount, Relaxed);
+    }
+
     /// Makes the series absent from the next scrape.
     #[inline]
     pub fn clear(&self) {
         self.value.store(ABSENT, Relaxed);
+        self.whole.store(0, Relaxed);
     }
 
     /// The current total, or `None` when the series is absent.
     #[inline]
     pub fn value(&self) -> Option<f64> {
-        let bits = self.value.load(Relaxed);
-        (bits != ABSENT).then(|| f64::from_bits(bits))
+        let (bits, whole) = (self.value.load(Relaxed), self.whole.load(Relaxed));
+        match (bits, whole) {
+            (ABSENT, 0) => None,
+            (ABSENT, whole) => Some(whole as f64),
+            (bits, whole) => Some(f64::from_bits(bits) + whole as f64),
+        }
     }
 
     /// The current total; 0 when the series is absent.
@@ -153,5 +177,51 @@ impl fmt::Debug for Counter {
             Some(v) => write!(f, "Counter({v})"),
             None => f.write_str("Counter(absent)"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_and_fractional_amounts_add_up() {
+        let c = Counter::new();
+        c.add_whole(3);
+        c.add(0.5);
+        c.add_whole(u64::from(u32::MAX));
+        assert_eq!(c.value(), Some(3.5 + f64::from(u32::MAX)));
+    }
+
+    #[test]
+    fn an_absent_counter_appears_with_its_first_whole_amount() {
+        let c = Counter::absent();
+        assert_eq!(c.value(), None);
+        c.add_whole(0);
+        assert_eq!(c.value(), None, "0 added is nothing to show yet");
+        c.add_whole(2);
+        assert_eq!(c.value(), Some(2.0));
+    }
+
+    #[test]
+    fn set_and_clear_replace_whole_amounts_too() {
+        let c = Counter::new();
+        c.add_whole(7);
+        c.set(1.0);
+        assert_eq!(c.value(), Some(1.0));
+        c.add_whole(7);
+        c.clear();
+        assert_eq!(c.value(), None);
+    }
+
+    #[test]
+    fn whole_amounts_from_threads_all_count() {
+        let c = Counter::new();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| (0..10_000).for_each(|_| c.add_whole(1)));
+            }
+        });
+        assert_eq!(c.get(), 40_000.0);
     }
 }

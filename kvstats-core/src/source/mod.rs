@@ -11,6 +11,8 @@ mod series;
 pub use observations::{Observation, ObservationSource};
 pub use series::{KeySource, PositionSource};
 
+use crate::cells::Counter;
+
 /// A field type that can be exported as one gauge.
 ///
 /// Implemented for `u8`..`u64`, `usize`, `i8`..`i64`, `isize`, `f32`, `f64`,
@@ -30,20 +32,46 @@ pub trait GaugeSource {
     const PRESENT_AT_START: bool;
     /// The value to export, `None` for no series.
     fn gauge_value(&self) -> Option<f64>;
+
+    /// Adds the value to a counter fed deltas (`#[prom(counter, delta)]`
+    /// without `scale` or `clamp`). Unsigned integers add it whole, as cheap
+    /// as an integer counter; the rest go through [`Counter::add`].
+    #[doc(hidden)]
+    #[inline(always)]
+    fn add_to_counter(&self, counter: &Counter) {
+        if let Some(v) = self.gauge_value() {
+            counter.add(v);
+        }
+    }
+}
+
+/// How a number type adds to a counter: `whole` (unsigned integers, added
+/// with one `fetch_add`; no unsigned type here is wider than 64 bits, so
+/// the cast is lossless) or through the `f64` (the default method).
+macro_rules! add_to_counter {
+    (whole) => {
+        #[inline(always)]
+        fn add_to_counter(&self, counter: &Counter) {
+            counter.add_whole(*self as u64);
+        }
+    };
+    (float) => {};
 }
 
 macro_rules! numeric_source {
-    ($($t:ty),*) => {$(
+    ($adds:ident: $($t:ty),*) => {$(
         impl GaugeSource for $t {
             const PRESENT_AT_START: bool = true;
             #[inline(always)]
             fn gauge_value(&self) -> Option<f64> {
                 Some(*self as f64)
             }
+            add_to_counter!($adds);
         }
     )*};
 }
-numeric_source!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32);
+numeric_source!(whole: u8, u16, u32, u64, usize);
+numeric_source!(float: i8, i16, i32, i64, isize, f32);
 
 impl GaugeSource for f64 {
     const PRESENT_AT_START: bool = true;
@@ -75,5 +103,11 @@ impl<T: GaugeSource> GaugeSource for Option<T> {
     #[inline(always)]
     fn gauge_value(&self) -> Option<f64> {
         self.as_ref().and_then(T::gauge_value)
+    }
+    #[inline(always)]
+    fn add_to_counter(&self, counter: &Counter) {
+        if let Some(v) = self {
+            v.add_to_counter(counter);
+        }
     }
 }
