@@ -1,5 +1,5 @@
-//! The two calls of Prometheus' HTTP API the tests make: the scrape targets
-//! and their health, and an instant query.
+//! The calls of Prometheus' HTTP API the tests make: the scrape targets and
+//! their health, the rules and theirs, and an instant query.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -36,6 +36,21 @@ impl Series {
     }
 }
 
+/// One recording or alerting rule, as `/api/v1/rules` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The name of its group.
+    pub group: String,
+    /// The series it records, or the alert's name.
+    pub name: String,
+    /// `recording` or `alerting`.
+    pub kind: String,
+    /// `ok`, `err`, or `unknown` (not evaluated yet).
+    pub health: String,
+    /// Why its last evaluation failed; empty when it did not.
+    pub last_error: String,
+}
+
 /// The active targets of the Prometheus server at `addr`.
 pub async fn targets(addr: SocketAddr) -> io::Result<Vec<Target>> {
     let data = call(addr, "/api/v1/targets").await?;
@@ -54,6 +69,35 @@ pub async fn targets(addr: SocketAddr) -> io::Result<Vec<Target>> {
         })
         .collect::<Option<_>>()
         .ok_or_else(|| invalid(&data, "a target without instance or health"))
+}
+
+/// Every rule the Prometheus server at `addr` loaded, group by group.
+pub async fn rules(addr: SocketAddr) -> io::Result<Vec<Rule>> {
+    let data = call(addr, "/api/v1/rules").await?;
+    let groups = data["groups"]
+        .as_array()
+        .ok_or_else(|| invalid(&data, "no groups"))?;
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let mut rules = Vec::new();
+    for group in groups {
+        let name = text(&group["name"]).ok_or_else(|| invalid(group, "a group without name"))?;
+        let members = group["rules"]
+            .as_array()
+            .ok_or_else(|| invalid(group, "a group without rules"))?;
+        for rule in members {
+            let read = || {
+                Some(Rule {
+                    group: name.clone(),
+                    name: text(&rule["name"])?,
+                    kind: text(&rule["type"])?,
+                    health: text(&rule["health"])?,
+                    last_error: text(&rule["lastError"]).unwrap_or_default(),
+                })
+            };
+            rules.push(read().ok_or_else(|| invalid(rule, "a rule without name, type or health"))?);
+        }
+    }
+    Ok(rules)
 }
 
 /// The instant vector `expr` evaluates to now on the server at `addr`.
