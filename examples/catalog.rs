@@ -6,6 +6,8 @@
 //! cargo run --example catalog -- --format json     --out docs/metrics.json
 //! cargo run --example catalog -- --format grafana  --out dashboards/kvstats.json
 //! cargo run --example catalog -- --format python   --out python/kvstats_names.py
+//! cargo run --example catalog -- --format rules    --out prometheus/kvstats.rules.yml
+//! cargo run --example catalog -- --format rules-test --out prometheus/kvstats.rules.test.yml
 //! ```
 //!
 //! `tests/catalog_drift.rs` fails when a checked-in file differs from what
@@ -29,7 +31,8 @@ const SYNOPSIS: &str = "Usage: cargo run --example catalog -- --format <FORMAT> 
 
 const OPTIONS: &str = "\
 Options:
-  --format <FORMAT>  markdown, json, grafana or python
+  --format <FORMAT>  markdown, json, grafana, python, rules (Prometheus recording
+                     and alerting rules) or rules-test (their promtool tests)
   --out <FILE>       write to FILE instead of standard output
   -h, --help         print this help
 ";

@@ -8,11 +8,13 @@ use kvstats_core::catalog::Format;
 use simulation::catalog::worker;
 
 /// Every checked-in rendering of the worker's catalog, relative to the repository root.
-const FILES: [(Format, &str); 4] = [
+const FILES: [(Format, &str); 6] = [
     (Format::Markdown, "docs/METRICS.md"),
     (Format::Json, "docs/metrics.json"),
     (Format::Grafana, "dashboards/kvstats.json"),
     (Format::Python, "python/kvstats_names.py"),
+    (Format::Rules, "prometheus/kvstats.rules.yml"),
+    (Format::RulesTest, "prometheus/kvstats.rules.test.yml"),
 ];
 
 /// Lines of each side shown after the first difference.

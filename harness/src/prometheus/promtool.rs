@@ -1,4 +1,4 @@
-//! `promtool check metrics`: Prometheus' own linter of the text exposition.
+//! promtool: `check metrics` (Prometheus' own linter of the text exposition), `check rules` and `test rules`.
 
 use std::io;
 use std::process::Command;
@@ -39,5 +39,49 @@ pub fn check_metrics(text: &str) -> io::Result<Lint> {
             .chain(stderr.lines())
             .map(str::to_owned)
             .collect(),
+    })
+}
+
+/// What promtool said about a rule file or a rule test: whether it passed,
+/// and its standard output and error together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether promtool exited with 0.
+    pub passed: bool,
+    /// Everything it printed.
+    pub said: String,
+}
+
+/// Runs `promtool check rules FILE`.
+///
+/// ```no_run
+/// let verdict = harness::prometheus::check_rules("prometheus/kvstats.rules.yml".as_ref())?;
+/// assert!(verdict.passed, "{}", verdict.said);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn check_rules(path: &std::path::Path) -> io::Result<Verdict> {
+    promtool(&["check", "rules"], path)
+}
+
+/// Runs `promtool test rules FILE` (which reads its rule files relative to
+/// FILE's directory).
+///
+/// ```no_run
+/// let verdict = harness::prometheus::test_rules("prometheus/kvstats.rules.test.yml".as_ref())?;
+/// assert!(verdict.passed, "{}", verdict.said);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn test_rules(path: &std::path::Path) -> io::Result<Verdict> {
+    promtool(&["test", "rules"], path)
+}
+
+fn promtool(args: &[&str], path: &std::path::Path) -> io::Result<Verdict> {
+    let mut promtool = Command::new("promtool");
+    promtool.args(args).arg(path);
+    let output = run_with_input(&mut promtool, "", TIMEOUT)?;
+    Ok(Verdict {
+        passed: output.status.success(),
+        said: String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
     })
 }

@@ -1,6 +1,7 @@
 //! One row of the catalog: a metric as a scrape shows it.
 
 use super::Catalog;
+use crate::fleet::{Aggregation, AlertDef};
 use crate::metric::{MetricDef, MetricKind};
 
 /// The label a histogram's `_bucket` series add: the bucket's upper bound.
@@ -96,7 +97,7 @@ pub struct Series {
 /// assert_eq!(usage.source, "KvStats.gpu_cache_usage_perc");
 /// assert_eq!(usage.replaced_by, None);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Entry {
     /// The full name, root prefix included: the name of the family (a
@@ -136,6 +137,14 @@ pub struct Entry {
     /// Whether the metric belongs to the whole registry (the scrape counter):
     /// its series carry only its own labels.
     pub registry_wide: bool,
+    /// How the fleet view combines it across instances; empty when it has
+    /// none (`aggregate = "none"`, and old names kept for a migration).
+    pub aggregate: &'static [Aggregation],
+    /// For a ratio (`ratio_of`), the full names of its numerator and
+    /// denominator.
+    pub ratio_of: Option<(String, String)>,
+    /// The alerts declared on it (see [`AlertDef`]).
+    pub alerts: &'static [AlertDef],
 }
 
 impl Entry {
@@ -176,6 +185,18 @@ impl Entry {
             group: def.struct_name,
             source: def.source(),
             replaced_by: def.replaced_by.map(|new| catalog.full_name(new)),
+            aggregate: if def.is_deprecated() {
+                &[]
+            } else {
+                def.aggregate
+            },
+            ratio_of: def.ratio_of.filter(|_| !def.is_deprecated()).map(|r| {
+                (
+                    catalog.full_name(r.numerator),
+                    catalog.full_name(r.denominator),
+                )
+            }),
+            alerts: if def.is_deprecated() { &[] } else { def.alerts },
         }
     }
 

@@ -13,7 +13,7 @@ use core::str::FromStr;
 /// let err = "yaml".parse::<Format>().unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
-///     "unknown format `yaml`; expected one of: markdown, json, grafana, python"
+///     "unknown format `yaml`; expected one of: markdown, json, grafana, python, rules, rules-test"
 /// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,15 +27,24 @@ pub enum Format {
     Grafana,
     /// A Python module of name constants, one class per constants module.
     Python,
+    /// A Prometheus rule file: the fleet view's recording rules and the
+    /// declared alerts (see [`fleet`](crate::fleet)).
+    Rules,
+    /// A `promtool test rules` file for the [`Rules`](Format::Rules) file
+    /// beside it: synthetic series of two workers through every rule, and
+    /// what each must give.
+    RulesTest,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 6] = [
         Format::Markdown,
         Format::Json,
         Format::Grafana,
         Format::Python,
+        Format::Rules,
+        Format::RulesTest,
     ];
 
     /// The name the command line uses.
@@ -45,6 +54,8 @@ impl Format {
             Format::Json => "json",
             Format::Grafana => "grafana",
             Format::Python => "python",
+            Format::Rules => "rules",
+            Format::RulesTest => "rules-test",
         }
     }
 }

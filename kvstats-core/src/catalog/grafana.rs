@@ -47,7 +47,7 @@ pub(super) fn render(catalog: &Catalog) -> String {
         ("timepicker", obj([])),
         ("timezone", Json::from("")),
         ("title", Json::from(catalog.title())),
-        ("uid", Json::from(uid(catalog.title()))),
+        ("uid", Json::from(super::slug(catalog.title()))),
         ("version", Json::from(1)),
     ])
     .pretty()
@@ -366,25 +366,6 @@ fn unit(suffix: Option<&str>) -> &'static str {
     }
 }
 
-/// A dashboard uid (at most 40 of `[a-z0-9-]`) from a title.
-fn uid(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.truncate(40);
-    let out = out.trim_end_matches('-');
-    if out.is_empty() {
-        "kvstats".to_owned()
-    } else {
-        out.to_owned()
-    }
-}
-
 /// A PromQL double-quoted string body.
 fn promql_escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"")
@@ -409,10 +390,13 @@ mod tests {
 
     #[test]
     fn uids_are_short_lowercase_slugs() {
-        assert_eq!(uid("kvstats"), "kvstats");
-        assert_eq!(uid("LLM worker: KV cache"), "llm-worker-kv-cache");
-        assert_eq!(uid("!!!"), "kvstats");
-        assert_eq!(uid(&"a".repeat(50)).len(), 40);
+        assert_eq!(crate::catalog::slug("kvstats"), "kvstats");
+        assert_eq!(
+            crate::catalog::slug("LLM worker: KV cache"),
+            "llm-worker-kv-cache"
+        );
+        assert_eq!(crate::catalog::slug("!!!"), "kvstats");
+        assert_eq!(crate::catalog::slug(&"a".repeat(50)).len(), 40);
     }
 
     #[test]

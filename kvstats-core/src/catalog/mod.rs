@@ -125,14 +125,18 @@
 
 mod constants;
 mod entry;
+mod fleet;
 mod format;
 mod grafana;
 mod json;
 mod json_value;
 mod markdown;
 mod python;
+mod rules;
+mod rules_test;
 #[cfg(feature = "dynamo")]
 mod shipped;
+mod yaml;
 
 pub use constants::ConstantsModule;
 pub use entry::{Entry, Label, Series, BUCKET_LABEL};
@@ -329,6 +333,8 @@ impl Catalog {
             Format::Json => json::render(self),
             Format::Grafana => grafana::render(self),
             Format::Python => python::render(self),
+            Format::Rules => rules::render(self),
+            Format::RulesTest => rules_test::render(self),
         }
     }
 
@@ -378,6 +384,27 @@ pub(crate) fn groups(entries: &[Entry]) -> Vec<Group<'_>> {
         }
     }
     groups
+}
+
+/// A short lowercase slug of `title` (at most 40 of `[a-z0-9-]`; `LLM
+/// worker` → `llm-worker`): the dashboard's uid and the prefix of the rule
+/// groups.
+pub(crate) fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.truncate(40);
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "kvstats".to_owned()
+    } else {
+        out.to_owned()
+    }
 }
 
 /// The sentence every generated file starts with.
