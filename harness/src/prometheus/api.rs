@@ -2,6 +2,7 @@
 //! their health, the rules and theirs, and an instant query.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
@@ -33,6 +34,31 @@ impl Series {
     /// The value of label `name`, if the series has it.
     pub fn label(&self, name: &str) -> Option<&str> {
         self.labels.get(name).map(String::as_str)
+    }
+}
+
+/// `name{label="value",..} value`, the labels sorted: a whole line to
+/// compare, and to read in a failure message. The value is printed with
+/// `{:?}`, the shortest text that reads back as the same `f64`, so equal
+/// lines mean equal bits.
+///
+/// ```
+/// use harness::prometheus::Series;
+///
+/// let labels = [("__name__", "up"), ("job", "kvstats")];
+/// let labels = labels.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+/// assert_eq!(Series { labels, value: 1.0 }.to_string(), r#"up{job="kvstats"} 1.0"#);
+/// ```
+impl fmt::Display for Series {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .filter(|(key, _)| *key != "__name__")
+            .map(|(key, value)| format!("{key}={value:?}"))
+            .collect();
+        let name = self.label("__name__").unwrap_or_default();
+        write!(f, "{name}{{{}}} {:?}", labels.join(","), self.value)
     }
 }
 

@@ -12,6 +12,7 @@ use tempfile::TempDir;
 
 use super::api::{self, Rule, Series, Target};
 use crate::http;
+use crate::poll;
 use crate::worker_process::terminate;
 
 /// A cold start on a loaded 2-core machine takes a few seconds, not this long.
@@ -238,6 +239,37 @@ impl Prometheus {
     /// An instant query.
     pub async fn query(&self, expr: &str) -> io::Result<Vec<Series>> {
         api::query(self.addr, expr).await
+    }
+
+    /// Queries `expr` until what it evaluates to passes `check`, for at most
+    /// `timeout`, and returns that. On timeout the error names `what`, the
+    /// query, what `check` said of the last answer and the server's log.
+    ///
+    /// ```no_run
+    /// # async fn demo(prometheus: &harness::prometheus::Prometheus) -> Result<(), String> {
+    /// use std::time::Duration;
+    ///
+    /// let up = prometheus
+    ///     .wait_for("every target up", "up == 0", Duration::from_secs(60), |seen| {
+    ///         if seen.is_empty() { Ok(()) } else { Err(format!("{seen:?}")) }
+    ///     })
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        expr: &str,
+        timeout: Duration,
+        check: impl Fn(&[Series]) -> Result<(), String>,
+    ) -> Result<Vec<Series>, String> {
+        let result = poll::until(what, timeout, || async {
+            let seen = self.query(expr).await.map_err(|e| e.to_string())?;
+            check(&seen).map(|()| seen)
+        })
+        .await;
+        result.map_err(|e| format!("{e}\n(`{expr}`)\nprometheus log:\n{}", self.log()))
     }
 
     /// The recording and alerting rules the server loaded, and their health.
