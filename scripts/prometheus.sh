@@ -27,8 +27,10 @@
 #                                /federate every second, as job `federate`,
 #                                keeping the labels they give (honor_labels)
 #   --match SELECTOR             what --federate asks for (`match[]`);
-#                                repeatable; default {__name__=~"dynamo_component:.+"},
-#                                the series the kvstats rules record per group
+#                                repeatable; default: the series the kvstats
+#                                rules record per group (dynamo_component:),
+#                                but the quantiles, which this server computes
+#                                itself from the federated bucket rates
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/common.sh"
@@ -36,8 +38,12 @@ source "$(dirname "$0")/common.sh"
 readonly JOB=kvstats
 readonly FEDERATE_JOB=federate
 # The per-group series the generated rules record (group `kvstats:dynamo_component`),
-# which the global server's `fleet:` rules aggregate again.
-readonly DEFAULT_MATCH='{__name__=~"dynamo_component:.+"}'
+# which the global server's `fleet:` rules aggregate again. Not the
+# quantiles: their rules read the recorded bucket rates, so a global server
+# with the same rule file computes them itself from the federated ones, and
+# federating them too would feed one series (same name and labels) from two
+# sources, their samples out of order.
+readonly DEFAULT_MATCH='{__name__=~"dynamo_component:.+",__name__!~"dynamo_component:.+:histogram_quantile"}'
 readonly DEFAULT_PORT=9090
 # A cold start replays the write-ahead log of DATADIR; on a loaded CI
 # machine that takes a few seconds, never this long.

@@ -221,7 +221,7 @@ fn config_takes_rules_external_labels_and_federation() {
             "    metrics_path: /federate",
             "    params:",
             "      'match[]':",
-            r#"        - '{__name__=~"dynamo_component:.+"}'"#,
+            r#"        - '{__name__=~"dynamo_component:.+",__name__!~"dynamo_component:.+:histogram_quantile"}'"#,
             "    static_configs:",
             "      - targets: ['127.0.0.1:9091']",
         ]
