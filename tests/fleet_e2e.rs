@@ -98,7 +98,8 @@ impl RuleFile {
         }
     }
 
-    /// The value of every `KEY: "value"` line of the file, in order.
+    /// The value of every `- KEY: "value"` line of the file, in order: the
+    /// names of its rules, for `record` and `alert`.
     fn values(&self, key: &str) -> Vec<String> {
         let prefix = format!("- {key}: ");
         self.text
@@ -239,7 +240,7 @@ async fn served(catalog: &Catalog, workers: &[Worker]) -> Vec<Sample> {
 }
 
 /// Samples grouped as a `by (L)` aggregation groups them: by every label
-/// but the instance labels (`dp_rank`), keyed by those labels as text.
+/// but the instance labels (`dp_rank`), keyed by those labels.
 fn by_component<'a>(
     catalog: &Catalog,
     samples: impl Iterator<Item = &'a Sample>,
