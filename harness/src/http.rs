@@ -65,6 +65,34 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
 /// # }
 /// ```
 pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result<Response> {
+    send(addr, method, path, &[]).await
+}
+
+/// `GET path` on a fresh connection, with request headers `headers` (a
+/// scraper's `Accept`, say).
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// let accept = ("accept", "application/openmetrics-text;version=1.0.0");
+/// let response = harness::http::get_with(addr, "/metrics", &[accept]).await?;
+/// assert!(response.body.ends_with("# EOF\n"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn get_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
+    send(addr, Method::GET, path, headers).await
+}
+
+async fn send(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
     bounded(async {
         let stream = TcpStream::connect(addr).await?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -72,10 +100,14 @@ pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result
             .map_err(io::Error::other)?;
         // The connection future drives the socket; it ends when the response is read.
         tokio::spawn(connection);
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(method)
             .uri(path)
-            .header("host", addr.to_string())
+            .header("host", addr.to_string());
+        for &(name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request
             .body(Empty::<Bytes>::new())
             .map_err(io::Error::other)?;
         let response = sender
@@ -160,10 +192,19 @@ pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> io::Result<String> 
 /// # }
 /// ```
 pub fn get_blocking(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    get_blocking_with(addr, path, &[])
+}
+
+/// [`get_with`] from code that is not async.
+pub fn get_blocking_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(get(addr, path))
+        .block_on(get_with(addr, path, headers))
 }
 
 /// The responses in a raw reply to pipelined requests (what
