@@ -18,14 +18,7 @@ use kvstats_core::prometheus;
 use kvstats_core::scrape;
 use kvstats_core::{Format, MetricsRegistry, PromGauges, Registry};
 
-/// Both formats, each with the `Accept` header that asks for it.
-const FORMATS: [(Format, &str); 2] = [
-    (Format::Text, "text/plain;version=0.0.4"),
-    (
-        Format::OpenMetrics,
-        "application/openmetrics-text;version=1.0.0",
-    ),
-];
+const FORMATS: [Format; 2] = [Format::Text, Format::OpenMetrics];
 
 #[test]
 #[cfg_attr(kvstats_skip_python, ignore = "KVSTATS_SKIP_PYTHON=1")]
@@ -33,8 +26,9 @@ fn prometheus_client_reads_a_worker_scrape_as_we_do() {
     if !python::required() {
         return;
     }
-    for (format, accept) in FORMATS {
-        let response = harness::worker_process::settled_scrape_with(2, 20, &[("accept", accept)]);
+    for format in FORMATS {
+        let accept = ("accept", harness::http::accept(format));
+        let response = harness::worker_process::settled_scrape_with(2, 20, &[accept]);
         assert_eq!(response.header("content-type"), Some(format.content_type()));
         let families = assert_read_alike(&response.body, format);
         assert_every_kind_and_label(&families);
@@ -135,7 +129,7 @@ fn prometheus_client_reads_every_kind_and_odd_value_as_we_do() {
             per_position: vec![f32::NAN, 0.5, f32::MAX],
         });
     }
-    for (format, _) in FORMATS {
+    for format in FORMATS {
         let text = registry.exposition(format).unwrap();
         let families = assert_read_alike(&text, format);
         let key = families
@@ -212,13 +206,13 @@ fn prometheus_client_reads_every_kind_foreign_family_and_own_counter_as_we_do() 
         finished: HashMap::from([("stop", 1), ("length", 1), ("abort", 1), ("error", 1)]),
         ..step(4)
     });
-    for (_, accept) in FORMATS {
-        scrape::respond(&registry, Some(accept), None);
+    for format in FORMATS {
+        scrape::respond(&registry, Some(harness::http::accept(format)), None);
     }
     let gzipped = scrape::respond(&registry, None, Some("gzip"));
     assert_eq!(gzipped.encoding, scrape::Encoding::Gzip);
 
-    for (format, _) in FORMATS {
+    for format in FORMATS {
         let text = registry.exposition(format).unwrap();
         let families = assert_read_alike(&text, format);
         let kinds: Vec<(&str, &str)> = families

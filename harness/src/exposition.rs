@@ -111,7 +111,25 @@ impl std::error::Error for ParseError {}
 /// # Ok::<(), harness::exposition::ParseError>(())
 /// ```
 pub fn parse_published(text: &str) -> Result<Vec<Sample>, ParseError> {
-    let mut samples = parse(text)?;
+    parse_published_as(text, Format::Text)
+}
+
+/// [`parse_published`] of a text in `format`.
+///
+/// ```
+/// use kvstats_core::Format;
+///
+/// let text = "# TYPE a gauge\na 1\n# TYPE x_kvstats_scrapes counter\n\
+///             x_kvstats_scrapes_total{encoding=\"gzip\",format=\"openmetrics\"} 3\n# EOF\n";
+/// let samples = harness::exposition::parse_published_as(text, Format::OpenMetrics)?;
+/// assert_eq!(samples.len(), 1);
+/// # Ok::<(), harness::exposition::ParseError>(())
+/// ```
+pub fn parse_published_as(text: &str, format: Format) -> Result<Vec<Sample>, ParseError> {
+    let mut samples = match format {
+        Format::OpenMetrics => openmetrics::parse(text)?,
+        _ => parse(text)?,
+    };
     samples.retain(|s| !s.name.ends_with("kvstats_scrapes_total"));
     Ok(samples)
 }

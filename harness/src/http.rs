@@ -16,6 +16,22 @@ use tokio::net::TcpStream;
 /// The method of a [`request`], re-exported so a test needs no hyper of its own.
 pub use hyper::Method;
 
+use kvstats_core::Format;
+
+/// The `Accept` header that asks for `format` (for [`get_with`]).
+///
+/// ```
+/// use kvstats_core::Format;
+///
+/// assert_eq!(harness::http::accept(Format::OpenMetrics), "application/openmetrics-text;version=1.0.0");
+/// ```
+pub fn accept(format: Format) -> &'static str {
+    match format {
+        Format::OpenMetrics => "application/openmetrics-text;version=1.0.0",
+        _ => "text/plain;version=0.0.4",
+    }
+}
+
 /// The longest any helper here waits, so a broken server fails a test
 /// instead of hanging it.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
