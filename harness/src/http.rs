@@ -16,6 +16,22 @@ use tokio::net::TcpStream;
 /// The method of a [`request`], re-exported so a test needs no hyper of its own.
 pub use hyper::Method;
 
+use kvstats_core::Format;
+
+/// The `Accept` header that asks for `format` (for [`get_with`]).
+///
+/// ```
+/// use kvstats_core::Format;
+///
+/// assert_eq!(harness::http::accept(Format::OpenMetrics), "application/openmetrics-text;version=1.0.0");
+/// ```
+pub fn accept(format: Format) -> &'static str {
+    match format {
+        Format::OpenMetrics => "application/openmetrics-text;version=1.0.0",
+        _ => "text/plain;version=0.0.4",
+    }
+}
+
 /// The longest any helper here waits, so a broken server fails a test
 /// instead of hanging it.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -65,6 +81,34 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
 /// # }
 /// ```
 pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result<Response> {
+    send(addr, method, path, &[]).await
+}
+
+/// `GET path` on a fresh connection, with request headers `headers` (a
+/// scraper's `Accept`, say).
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// let accept = ("accept", "application/openmetrics-text;version=1.0.0");
+/// let response = harness::http::get_with(addr, "/metrics", &[accept]).await?;
+/// assert!(response.body.ends_with("# EOF\n"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn get_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
+    send(addr, Method::GET, path, headers).await
+}
+
+async fn send(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
     bounded(async {
         let stream = TcpStream::connect(addr).await?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -72,10 +116,14 @@ pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result
             .map_err(io::Error::other)?;
         // The connection future drives the socket; it ends when the response is read.
         tokio::spawn(connection);
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(method)
             .uri(path)
-            .header("host", addr.to_string())
+            .header("host", addr.to_string());
+        for &(name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request
             .body(Empty::<Bytes>::new())
             .map_err(io::Error::other)?;
         let response = sender
@@ -160,10 +208,19 @@ pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> io::Result<String> 
 /// # }
 /// ```
 pub fn get_blocking(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    get_blocking_with(addr, path, &[])
+}
+
+/// [`get_with`] from code that is not async.
+pub fn get_blocking_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(get(addr, path))
+        .block_on(get_with(addr, path, headers))
 }
 
 /// The responses in a raw reply to pipelined requests (what
