@@ -157,6 +157,8 @@ pub mod own;
 mod publisher;
 mod registry;
 mod render;
+#[cfg(feature = "server")]
+mod routes;
 pub mod scrape;
 #[cfg(feature = "server")]
 pub mod server;

@@ -80,7 +80,6 @@ mod activity;
 mod config;
 mod connection;
 mod handle;
-mod routes;
 mod slot;
 mod stop;
 
@@ -97,9 +96,9 @@ pub use handle::ServerHandle;
 
 use crate::error::{Error, Result};
 use crate::registry::MetricsRegistry;
+use crate::routes::Routes;
 use accept::Acceptor;
 use config::Limits;
-use routes::Routes;
 
 /// The settings of a metrics server, and the way to start one; see the
 /// [module docs](self) for the routes and limits.
