@@ -29,9 +29,10 @@ fn setups(instances: usize) -> (Registry, prometheus::Registry) {
         } else {
             &[("dp_rank", &rank)]
         };
-        KvStatsGauges::register_with_labels(&component, labels)
-            .unwrap()
-            .update_from(&stats);
+        let gauges = KvStatsGauges::register_with_labels(&component, labels).unwrap();
+        gauges.update_from(&stats);
+        // A dropped handle takes its series out of the registry.
+        gauges.keep_registered();
         HandKv::register(&hand, labels).update(&stats);
     }
     let text = ours.prometheus_text().unwrap();
