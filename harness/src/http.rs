@@ -1,17 +1,18 @@
 //! A minimal HTTP/1.1 client for tests: hyper's client for well-formed
-//! requests, and a raw socket for the malformed ones a client library
-//! would refuse to send. Every call is bounded by [`TIMEOUT`].
+//! requests (a fresh connection each, or a kept-alive [`Connection`]), and
+//! a raw socket for the malformed ones a client library would refuse to
+//! send. Every call is bounded by [`TIMEOUT`].
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
-use hyper::Request;
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+mod connection;
+
+pub use connection::Connection;
 
 /// The method of a [`request`], re-exported so a test needs no hyper of its own.
 pub use hyper::Method;
@@ -88,52 +89,8 @@ pub async fn request_with(
     path: &str,
     headers: &[(&str, &str)],
 ) -> io::Result<Response> {
-    bounded(async {
-        let stream = TcpStream::connect(addr).await?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(io::Error::other)?;
-        // The connection future drives the socket; it ends when the response is read.
-        tokio::spawn(connection);
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", addr.to_string());
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let request = request
-            .body(Empty::<Bytes>::new())
-            .map_err(io::Error::other)?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(io::Error::other)?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(io::Error::other)?
-            .to_bytes();
-        Ok(Response {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            bytes: body.to_vec(),
-        })
-    })
-    .await
+    let mut connection = Connection::open(addr).await?;
+    connection.send(method, path, headers).await
 }
 
 /// Writes `bytes` on a fresh connection and returns everything the server
