@@ -6,6 +6,8 @@
 //! physical limit, plain relaxed atomic stores of the same values.
 #![allow(dead_code)] // each bench binary uses a part
 
+pub mod servers;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};

@@ -92,3 +92,14 @@ pub fn names() -> Vec<&'static str> {
     all.extend(engine::names());
     all
 }
+
+/// The `/metrics`, `/health` and `/live` routes of `registry`, for the
+/// application's own axum router, as a user of the feature `tower` writes it.
+#[cfg(feature = "tower")]
+pub fn metrics_routes(
+    registry: kvstats_core::Registry,
+) -> kvstats_core::Result<kvstats_core::tower::MetricsService> {
+    let backend = registry.namespace("dynamo")?.component("backend")?;
+    KvStatsGauges::register(&backend)?.keep_registered();
+    Ok(kvstats_core::tower::MetricsService::new(backend))
+}
