@@ -50,11 +50,7 @@ struct Setups {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .output_directory(&criterion_dir())
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = short_criterion();
     for contender in &CONTENDERS {
         println!("{:<20} {}", contender.name, contender.idiom);
     }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 mod catalog_support;
 use catalog_support::scrape::{self, Family};
-use catalog_support::{appears_with_a_drop, check_query, dashboard, queries};
+use catalog_support::{appears_with_a_drop, check_query, dashboard, is_metric_panel, queries};
 
 /// The catalog of [`StepStats`] as two data-parallel ranks of a backend
 /// register it.
@@ -87,13 +87,13 @@ fn markdown_rows_show_the_kind_the_series_and_the_labels() {
         .take_while(|line| line.starts_with('|'))
         .collect();
     let expected = [
-        format!("| `dynamo_component_engine_requests_running` | gauge |  | {SHARED} | Requests running now | `StepStats.requests_running` |"),
-        format!("| `dynamo_component_engine_prompt_tokens_total` | counter |  | {SHARED} | Prompt tokens processed since the process started | `StepStats.prompt_tokens` |"),
-        format!("| `dynamo_component_engine_generation_tokens_total` | counter<br>fed per-update deltas |  | {SHARED} | Generation tokens produced in this step | `StepStats.step_generation_tokens` |"),
-        format!("| `dynamo_component_engine_time_to_first_token_seconds` | histogram<br>series `_bucket`, `_sum`, `_count`<br>`le`: `0.1`, `0.5`, `1`, `+Inf` | seconds | {SHARED} | Time to first token of each request that got its first token this step | `StepStats.ttft` |"),
-        format!("| `dynamo_component_engine_finished_total` | counter<br>fed per-update deltas |  | {SHARED}, `finished_reason` | Requests finished this step, by reason | `StepStats.finished` |"),
-        format!("| `dynamo_component_engine_running_adapters` | gauge |  | {SHARED}, `lora_adapter` | Requests running per LoRA adapter | `StepStats.running_adapters` |"),
-        format!("| `dynamo_component_engine_accepted_per_position_total` | counter<br>fed per-update deltas |  | {SHARED}, `position` | Tokens accepted at each draft position this step | `StepStats.accepted_per_position` |"),
+        format!("| `dynamo_component_engine_requests_running` | gauge |  | {SHARED} | `sum` | Requests running now | `StepStats.requests_running` |"),
+        format!("| `dynamo_component_engine_prompt_tokens_total` | counter |  | {SHARED} | `sum` of rates | Prompt tokens processed since the process started | `StepStats.prompt_tokens` |"),
+        format!("| `dynamo_component_engine_generation_tokens_total` | counter<br>fed per-update deltas |  | {SHARED} | `sum` of rates | Generation tokens produced in this step | `StepStats.step_generation_tokens` |"),
+        format!("| `dynamo_component_engine_time_to_first_token_seconds` | histogram<br>series `_bucket`, `_sum`, `_count`<br>`le`: `0.1`, `0.5`, `1`, `+Inf` | seconds | {SHARED} | quantiles 0.5, 0.9, 0.99 of the summed buckets | Time to first token of each request that got its first token this step | `StepStats.ttft` |"),
+        format!("| `dynamo_component_engine_finished_total` | counter<br>fed per-update deltas |  | {SHARED}, `finished_reason` | `sum` of rates | Requests finished this step, by reason | `StepStats.finished` |"),
+        format!("| `dynamo_component_engine_running_adapters` | gauge |  | {SHARED}, `lora_adapter` | `sum` | Requests running per LoRA adapter | `StepStats.running_adapters` |"),
+        format!("| `dynamo_component_engine_accepted_per_position_total` | counter<br>fed per-update deltas |  | {SHARED}, `position` | `sum` of rates | Tokens accepted at each draft position this step | `StepStats.accepted_per_position` |"),
     ];
     assert_eq!(rows, expected);
 
@@ -221,6 +221,9 @@ fn json_metrics_carry_kind_buckets_delta_and_the_series_a_query_selects() {
             "group": "StepStats",
             "source": "StepStats.ttft",
             "replaced_by": null,
+            "aggregate": ["sum"],
+            "ratio_of": null,
+            "alerts": [],
         })
     );
 
@@ -279,7 +282,7 @@ fn grafana_rates_counters_and_shows_quantiles_of_histograms() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["type"] == "timeseries")
+        .filter(|p| is_metric_panel(p))
         .map(|p| {
             let text = |value: &serde_json::Value| value.as_str().unwrap().to_owned();
             let targets = p["targets"].as_array().unwrap().iter();
@@ -522,8 +525,9 @@ fn promtool_parses_every_dashboard_query() {
         .collect();
     assert_eq!(
         exprs.len(),
-        11,
-        "a target per gauge and counter, three per histogram"
+        11 + 10,
+        "a target per gauge and counter, three per histogram, on each metric's panel and in the \
+         fleet row (without the registry-wide scrape counter)"
     );
     for (i, expr) in exprs.iter().enumerate() {
         assert!(!expr.contains(['$', '\'']), "{expr}");
@@ -543,5 +547,5 @@ fn promtool_parses_every_dashboard_query() {
     let said = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{said}");
-    assert!(said.contains(" SUCCESS: 11 rules found"), "{said}");
+    assert!(said.contains(" SUCCESS: 21 rules found"), "{said}");
 }

@@ -372,3 +372,126 @@ fn the_checked_in_rules_are_beside_their_tests() {
     );
     assert!(root.join("kvstats.rules.yml").exists());
 }
+
+/// A panel of the fleet row: title, unit, and each target's query and legend.
+type FleetPanel = (String, String, Vec<(String, String)>);
+
+#[test]
+fn the_fleet_row_shows_each_recorded_aggregation_and_the_markdown_says_them() {
+    let catalog = catalog();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&catalog.render(Format::Grafana)).unwrap();
+    let panels: Vec<FleetPanel> = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["title"].as_str().unwrap().starts_with("Fleet: "))
+        .map(|p| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+            let targets = p["targets"].as_array().unwrap().iter();
+            (
+                text(&p["title"]),
+                text(&p["fieldConfig"]["defaults"]["unit"]),
+                targets
+                    .map(|t| (text(&t["expr"]), text(&t["legendFormat"])))
+                    .collect(),
+            )
+        })
+        .collect();
+    let pinned = r#"dynamo_namespace="dynamo",dynamo_component="backend""#;
+    let q = |name: &str, legend: &str| (format!("fleet:{name}{{{pinned}}}"), legend.to_owned());
+    let quantile = |p: &str, legend: &str| {
+        (
+            format!("fleet:cache_lookup_seconds:histogram_quantile{{{pinned},quantile=\"{p}\"}}"),
+            legend.to_owned(),
+        )
+    };
+    let panel = |title: &str, unit: &str, targets: Vec<(String, String)>| {
+        (format!("Fleet: {title}"), unit.to_owned(), targets)
+    };
+    assert_eq!(
+        panels,
+        [
+            panel(
+                "cache_used_blocks",
+                "short",
+                vec![q("cache_used_blocks:sum", "sum")]
+            ),
+            panel(
+                "cache_all_blocks",
+                "short",
+                vec![q("cache_all_blocks:sum", "sum")]
+            ),
+            panel(
+                "cache_usage_ratio",
+                "percentunit",
+                vec![
+                    q("cache_usage_ratio:max", "max"),
+                    q(
+                        "cache_usage_ratio:ratio",
+                        "sum(cache_used_blocks) / sum(cache_all_blocks)"
+                    ),
+                ]
+            ),
+            panel(
+                "cache_hit_rate",
+                "short",
+                vec![
+                    q("cache_hit_rate:avg", "avg"),
+                    q("cache_hit_rate:min", "min")
+                ]
+            ),
+            panel(
+                "cache_evictions_total",
+                "cps",
+                vec![
+                    q("cache_evictions:rate5m", "sum"),
+                    q("cache_evictions:max_rate5m", "max")
+                ]
+            ),
+            panel(
+                "cache_lookup_seconds",
+                "s",
+                vec![
+                    quantile("0.5", "p50"),
+                    quantile("0.9", "p90"),
+                    quantile("0.99", "p99")
+                ]
+            ),
+            panel(
+                "cache_tier_blocks",
+                "short",
+                vec![q("cache_tier_blocks:sum", "sum tier={{tier}}")]
+            ),
+            panel(
+                "kvstats_values_dropped_total",
+                "cps",
+                vec![q(
+                    "kvstats_values_dropped:rate5m",
+                    "sum metric={{metric}} reason={{reason}}"
+                )]
+            ),
+        ]
+    );
+    let recorded: BTreeSet<String> = rules(&catalog.render(Format::Rules))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for (_, _, targets) in &panels {
+        for (expr, _) in targets {
+            let name = expr.split('{').next().unwrap();
+            assert!(recorded.contains(name), "{name} is not recorded");
+        }
+    }
+
+    let markdown = catalog.render(Format::Markdown);
+    for line in [
+        "| `dynamo_component_cache_usage_ratio` | gauge | ratio | `dynamo_namespace`, `dynamo_component`, `dp_rank` | `sum(cache_used_blocks) / sum(cache_all_blocks)`, `max` | Fraction of the blocks in use | `CacheStats.usage` |",
+        "| `dynamo_component_cache_evictions_total` | counter |  | `dynamo_namespace`, `dynamo_component`, `dp_rank` | `sum`, `max` of rates | Evictions since the process started | `CacheStats.evictions` |",
+        "| `dynamo_component_cache_block_size` | gauge |  | `dynamo_namespace`, `dynamo_component`, `dp_rank` | none | Block size, a setting | `CacheStats.block_size` |",
+        "| `CacheStatsAbsent` | an instance's `dynamo_component_cache_used_blocks` stopped | 1m | critical | CacheStats stopped: no series from {{ $labels.instance }} | `CacheStats.used_blocks` |",
+        "| `CacheFull` | `dynamo_component_cache_usage_ratio` above 0.9 | 2m | warning | {{ $labels.instance }} is full | `CacheStats.usage` |",
+    ] {
+        assert!(markdown.lines().any(|l| l == line), "no line {line:?} in\n{markdown}");
+    }
+}

@@ -11,7 +11,7 @@ use simulation::stats::engine;
 
 mod catalog_support;
 use catalog_support::{
-    appears_with_a_drop, check_query, dashboard, metric_panels, queries, scrape,
+    appears_with_a_drop, check_query, dashboard, is_metric_panel, metric_panels, queries, scrape,
 };
 
 /// A scrape of the `worker` example itself (two ranks, speculative decoding
@@ -118,7 +118,7 @@ fn every_grafana_query_selects_scraped_series() {
     let scrape = worker_scrape();
     let dashboard = dashboard(&catalog());
     let panels = dashboard["panels"].as_array().expect("panels");
-    let metric_panels = panels.iter().filter(|p| p["type"] == "timeseries").count();
+    let metric_panels = panels.iter().filter(|p| is_metric_panel(p)).count();
     assert_eq!(
         metric_panels,
         catalog().entries().len(),

@@ -1,9 +1,12 @@
 //! OpenMetrics 1.0.0 text: the same samples as the text format 0.0.4, with
 //! OpenMetrics' family headers (a counter's family without `_total`, units),
 //! and `# EOF` at the end; and what a scraper's headers get from `respond`.
+//! Every OpenMetrics text here is also read by prometheus_client's strict
+//! OpenMetrics parser, which must read it as our reader does.
 
 use std::time::Duration;
 
+use harness::{exposition, python};
 use kvstats_core::prometheus;
 use kvstats_core::scrape::{self, Encoding};
 use kvstats_core::{Format, MetricsRegistry, PromGauges, Registry};
@@ -22,6 +25,16 @@ struct Step {
     /// A value that can go below 0
     #[prom(histogram(buckets = [-1, 0, 1]))]
     drift: Vec<f64>,
+}
+
+/// `text` read alike by prometheus_client's OpenMetrics parser and ours (by
+/// ours alone when `KVSTATS_SKIP_PYTHON=1` and Python is missing).
+fn assert_read_alike(text: &str) {
+    if python::required() {
+        python::assert_read_alike(text, Format::OpenMetrics);
+    } else if let Err(e) = exposition::openmetrics::families(text) {
+        panic!("our OpenMetrics reader: {e}\n{text}");
+    }
 }
 
 fn registry() -> Registry {
@@ -65,6 +78,7 @@ om_ttft_seconds_count 2
 # EOF
 ";
     assert_eq!(text, expected);
+    assert_read_alike(&text);
     // The text format has the same samples, and the sum and count OpenMetrics
     // leaves out beside negative buckets.
     let text = registry().prometheus_text().unwrap();
@@ -81,6 +95,10 @@ fn foreign_families_are_written_in_openmetrics_too() {
     let requests = prometheus::IntCounter::new("http_requests_total", "Requests").unwrap();
     requests.inc_by(2);
     registry.register_collector(Box::new(requests)).unwrap();
+    // A counter named without `_total` gets it on its sample.
+    let jobs = prometheus::Counter::new("jobs", "Jobs done").unwrap();
+    jobs.inc_by(2.5);
+    registry.register_collector(Box::new(jobs)).unwrap();
     let text = registry.exposition(Format::OpenMetrics).unwrap();
     assert!(
         text.contains(
@@ -88,7 +106,12 @@ fn foreign_families_are_written_in_openmetrics_too() {
         ),
         "{text}"
     );
+    assert!(
+        text.contains("# HELP jobs Jobs done\n# TYPE jobs counter\njobs_total 2.5\n"),
+        "{text}"
+    );
     assert!(text.ends_with("# EOF\n"));
+    assert_read_alike(&text);
 }
 
 /// What Prometheus 2.x sends.
@@ -119,6 +142,7 @@ fn respond_negotiates_format_and_gzip_and_counts_what_it_answered() {
     );
     assert_eq!(open.encoding, Encoding::Identity);
     assert_eq!(open.header("content-encoding"), None);
+    assert_read_alike(std::str::from_utf8(&open.body).unwrap());
 
     // A big one is compressed, and decompresses to the exposition.
     let big = Registry::with_prefix("").unwrap();
@@ -134,6 +158,7 @@ fn respond_negotiates_format_and_gzip_and_counts_what_it_answered() {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut decoder, &mut text).unwrap();
     assert!(text.ends_with("# EOF\n"));
+    assert_read_alike(&text);
     assert!(
         text.len() > 5 * gzipped.body.len(),
         "{} -> {}",

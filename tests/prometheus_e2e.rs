@@ -1,8 +1,9 @@
 //! A real Prometheus server scraping three `worker` processes (ranks 0..2)
 //! every second: it sees every series each worker serves (every metric
-//! kind), with the values the worker says it published; it marks a killed
-//! worker down while the others keep their series, and takes the worker's
-//! series back when it returns on the same port. While workers keep
+//! kind), with the values the worker says it published, and every one of
+//! its scrapes was answered in OpenMetrics, as the workers count them; it
+//! marks a killed worker down while the others keep their series, and takes
+//! the worker's series back when it returns on the same port. While workers keep
 //! publishing, it answers what users ask: the rate of a token counter, a
 //! percentile of the time to first token, series keyed by finish reason and
 //! LoRA adapter. Every process started here is gone at the end.
@@ -22,7 +23,7 @@ use harness::processes;
 use harness::prometheus::{self, Prometheus, Series};
 use harness::worker_process::{worker_binary, WorkerProcess};
 use kvstats_core::dynamo::KvStats;
-use kvstats_core::PromGauges;
+use kvstats_core::{Format, PromGauges};
 use simulation::published::Published;
 use simulation::stats::{engine, EngineStats, FinishReason, LORA_ADAPTERS};
 
@@ -121,10 +122,28 @@ fn kv_metrics_selector() -> String {
     format!("{{__name__=~\"{}\"}}", names.join("|"))
 }
 
-/// Series as sorted lines (see `Series`' `Display`): whole lines to
-/// compare, and to read in a failure message.
+/// Series as sorted lines `name{label="value",..} value`: whole lines to
+/// compare, and to read in a failure message. `{:?}` prints the shortest
+/// text that reads back as the same `f64`, so equal lines mean equal bits.
+/// A bucket's `le` is written the same way: Prometheus may store the bound
+/// a scrape spelled `1` as `1.0` (3.x does), and the bound is what counts.
 fn lines(series: &[Series]) -> Vec<String> {
-    let mut lines: Vec<String> = series.iter().map(Series::to_string).collect();
+    let mut lines: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let name = s.label("__name__").unwrap_or_default().to_owned();
+            let labels: Vec<String> = s
+                .labels
+                .iter()
+                .filter(|(key, _)| *key != "__name__")
+                .map(|(key, value)| match value.parse::<f64>() {
+                    Ok(bound) if key == "le" => format!("{key}=\"{bound:?}\""),
+                    _ => format!("{key}={value:?}"),
+                })
+                .collect();
+            format!("{name}{{{}}} {:?}", labels.join(","), s.value)
+        })
+        .collect();
     lines.sort();
     lines
 }
@@ -159,13 +178,17 @@ async fn wait_for_query(
     }
 }
 
-/// Every series a direct scrape of `worker` shows, as Prometheus would store it.
-async fn scraped_series(worker: &Worker) -> Vec<Series> {
-    let response = http::get(worker.addr(), "/metrics")
+/// Every series a direct scrape of `worker` in `format` (uncompressed)
+/// shows, as Prometheus would store it.
+async fn scraped_series(worker: &Worker, format: Format) -> Vec<Series> {
+    let accept = ("accept", http::accept(format));
+    let response = http::get_with(worker.addr(), "/metrics", &[accept])
         .await
         .expect("the worker answers");
     assert_eq!(response.status, 200);
-    let samples = exposition::parse_published(&response.body).expect("the scrape parses");
+    assert_eq!(response.header("content-type"), Some(format.content_type()));
+    let samples =
+        exposition::parse_published_as(&response.body, format).expect("the scrape parses");
     samples
         .iter()
         .map(|sample| {
@@ -285,7 +308,8 @@ fn prometheus_stores_what_each_rank_published() {
     }
     let cluster = Cluster::start(40);
     // Every other series too (worker and speculative-decoding stats, per
-    // position): what Prometheus holds is what the worker serves.
+    // position): what Prometheus holds is what the worker serves, in either
+    // format (the workers have stopped publishing).
     cluster.runtime.block_on(async {
         for worker in &cluster.workers {
             let expr = format!(
@@ -293,11 +317,59 @@ fn prometheus_stores_what_each_rank_published() {
                  __name__!~\".+kvstats_scrapes_total\"}}",
                 worker.addr()
             );
-            let served = scraped_series(worker).await;
-            wait_for_series(&cluster.prometheus, "every served series", &expr, served).await;
+            for format in [Format::Text, Format::OpenMetrics] {
+                let served = scraped_series(worker, format).await;
+                wait_for_series(&cluster.prometheus, "every served series", &expr, served).await;
+            }
+        }
+        for worker in &cluster.workers {
+            wait_for_scrapes_in_openmetrics(&cluster.prometheus, worker.addr()).await;
         }
     });
     cluster.stop();
+}
+
+/// Waits until the scrape counter Prometheus stored for the worker at
+/// `addr` says, at its latest scrape, that every one of Prometheus' earlier
+/// scrapes was answered in OpenMetrics, gzipped (what Prometheus asks for),
+/// and that the only other scrapes were the test's own two: one in each
+/// format, uncompressed.
+///
+/// Both numbers come from one query, so from the same stored scrapes:
+/// Prometheus stores a sample of `up` per scrape, and a scrape carries the
+/// count of the scrapes answered before it, so after `n` scrapes the
+/// latest counts `n - 1` of Prometheus'.
+async fn wait_for_scrapes_in_openmetrics(prometheus: &Prometheus, addr: SocketAddr) {
+    let instance = format!("instance=\"{addr}\"");
+    let expr = format!(
+        "{{__name__=~\".+kvstats_scrapes_total\",{instance}}} or count_over_time(up{{{instance}}}[1h])"
+    );
+    wait_for_query(prometheus, "scrapes by format", &expr, |seen| {
+        let mut scrapes = 0.0;
+        let mut answered = Vec::new();
+        for series in seen {
+            match (series.label("format"), series.label("encoding")) {
+                (Some(format), Some(encoding)) => {
+                    answered.push(format!("{format} {encoding} {}", series.value));
+                }
+                _ => scrapes = series.value,
+            }
+        }
+        answered.sort();
+        let expected = [
+            format!("openmetrics gzip {}", scrapes - 1.0),
+            "openmetrics identity 1".to_owned(),
+            "text identity 1".to_owned(),
+        ];
+        if scrapes >= 2.0 && answered == expected {
+            Ok(())
+        } else {
+            Err(format!(
+                "{scrapes} scrapes stored; answered {answered:?}, expected {expected:?}"
+            ))
+        }
+    })
+    .await;
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use harness::exposition::{self, Sample};
-use harness::http::{self, parse_replies, raw_exchange};
+use harness::http::{self, parse_replies, raw_exchange, raw_head};
 use harness::long_tests;
 use harness::processes;
 use harness::worker_process::{worker_binary, WorkerProcess};
@@ -483,32 +483,27 @@ async fn http_1_0_keep_alive(addr: SocketAddr) {
 
 /// HEAD: the head of a scrape, without its body.
 async fn head(addr: SocketAddr) {
-    let reply = raw_exchange(
-        addr,
-        b"HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )
-    .await
-    .unwrap();
-    let (head, body) = reply.split_once("\r\n\r\n").expect("a head");
-    assert_eq!(body, "");
-    let mut lines = head.split("\r\n");
-    assert_eq!(lines.next(), Some("HTTP/1.1 200 OK"));
-    let headers: Vec<&str> = lines
-        .filter(|l| !l.starts_with("date: ") && !l.starts_with("content-length: "))
+    let (status_line, response) = raw_head(addr, "/metrics").await.unwrap();
+    assert_eq!(response.body, "");
+    assert_eq!(status_line, "HTTP/1.1 200 OK");
+    let headers: Vec<(&str, &str)> = response
+        .headers
+        .iter()
+        .filter(|(name, _)| name != "date" && name != "content-length")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
         .collect();
     assert_eq!(
         headers,
         [
-            format!("content-type: {CONTENT_TYPE}").as_str(),
-            "vary: Accept, Accept-Encoding",
-            "connection: close"
+            ("content-type", CONTENT_TYPE),
+            ("vary", "Accept, Accept-Encoding"),
+            ("connection", "close")
         ]
     );
-    let length = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length: "))
+    let length = response
+        .header("content-length")
         .and_then(|l| l.parse::<usize>().ok());
-    assert!(length.is_some_and(|l| l > 0), "{head}");
+    assert!(length.is_some_and(|l| l > 0), "{response:?}");
 }
 
 /// Requests with bodies: a small one is skipped and the connection serves

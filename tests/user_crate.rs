@@ -13,10 +13,12 @@ use std::process::Command;
 
 /// The feature sets, as arguments to cargo (the crate forwards each feature
 /// to kvstats-core's of the same name).
-const FEATURE_SETS: [&[&str]; 3] = [
+const FEATURE_SETS: [&[&str]; 4] = [
     &[],
     &["--no-default-features", "--features", "derive"],
-    &["--features", "derive,server,dynamo,catalog"],
+    // The routes as a tower service, without the server and its hyper.
+    &["--no-default-features", "--features", "derive,tower"],
+    &["--features", "derive,server,dynamo,catalog,tower"],
 ];
 
 #[test]
@@ -49,7 +51,9 @@ fn kvstats_core_builds_with_every_feature_set() {
         "server",
         "dynamo",
         "catalog",
-        "derive,server,dynamo,catalog",
+        "gzip",
+        "tower",
+        "derive,server,dynamo,catalog,gzip,tower",
     ];
     for set in sets {
         cargo(

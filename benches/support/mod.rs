@@ -6,6 +6,8 @@
 //! physical limit, plain relaxed atomic stores of the same values.
 #![allow(dead_code)] // each bench binary uses a part
 
+pub mod servers;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -345,6 +347,18 @@ pub fn criterion_dir() -> PathBuf {
         .parent()
         .map(|target| target.join("criterion"))
         .unwrap_or_else(|| PathBuf::from("target/criterion"))
+}
+
+/// criterion writing to [`criterion_dir`], with 1 s of warm-up and 3 s of
+/// measurement per benchmark (enough for the millisecond renders of the
+/// large setups, and short on a 2-core CI machine), then the command line's
+/// options.
+pub fn short_criterion() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .output_directory(&criterion_dir())
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3))
+        .configure_from_args()
 }
 
 /// The median of one benchmark of this run, in nanoseconds.

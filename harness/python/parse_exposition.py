@@ -1,8 +1,10 @@
-"""Reads a text exposition (format 0.0.4) on standard input with
-prometheus_client's parser and prints what it read as JSON on standard
-output, for the tests to compare with what kvstats' own reader reads.
+"""Reads an exposition on standard input with prometheus_client's parser
+and prints what it read as JSON on standard output, for the tests to compare
+with what kvstats' own reader reads: the text format 0.0.4, or with
+`--openmetrics` OpenMetrics 1.0.0 (the package's stricter parser, which
+wants `# EOF`, `_total` on counter samples and units that end the name).
 
-    {"families": [{"name": "..", "type": "counter", "help": "..",
+    {"families": [{"name": "..", "type": "counter", "help": "..", "unit": "",
                    "samples": [{"name": "..", "labels": [["k", "v"], ..],
                                 "value": "0.25"}, ..]}, ..]}
 
@@ -18,6 +20,9 @@ import json
 import math
 import sys
 
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 
@@ -31,6 +36,12 @@ def value_text(value):
 
 
 def main():
+    parse = text_string_to_metric_families
+    if sys.argv[1:] == ["--openmetrics"]:
+        parse = openmetrics_families
+    elif sys.argv[1:]:
+        print(f"usage: {sys.argv[0]} [--openmetrics] < TEXT", file=sys.stderr)
+        return 2
     text = sys.stdin.read()
     try:
         families = [
@@ -38,6 +49,7 @@ def main():
                 "name": family.name,
                 "type": family.type,
                 "help": family.documentation,
+                "unit": family.unit,
                 "samples": [
                     {
                         "name": sample.name,
@@ -47,7 +59,7 @@ def main():
                     for sample in family.samples
                 ],
             }
-            for family in text_string_to_metric_families(text)
+            for family in parse(text)
         ]
     except Exception as error:  # the parser raises ValueError and others
         print(f"prometheus_client cannot parse the text: {error!r}", file=sys.stderr)

@@ -1,7 +1,13 @@
 //! A strict reader of the text exposition format 0.0.4, so tests can say
-//! "every scrape parses" and compare values instead of substrings.
+//! "every scrape parses" and compare values instead of substrings; the
+//! reader of OpenMetrics 1.0.0 text is [`openmetrics`], whose families are
+//! the same [`Family`].
 
 use std::fmt;
+
+use kvstats_core::Format;
+
+pub mod openmetrics;
 
 /// One sample line: `name{label="value",...} value`.
 ///
@@ -105,7 +111,25 @@ impl std::error::Error for ParseError {}
 /// # Ok::<(), harness::exposition::ParseError>(())
 /// ```
 pub fn parse_published(text: &str) -> Result<Vec<Sample>, ParseError> {
-    let mut samples = parse(text)?;
+    parse_published_as(text, Format::Text)
+}
+
+/// [`parse_published`] of a text in `format`.
+///
+/// ```
+/// use kvstats_core::Format;
+///
+/// let text = "# TYPE a gauge\na 1\n# TYPE x_kvstats_scrapes counter\n\
+///             x_kvstats_scrapes_total{encoding=\"gzip\",format=\"openmetrics\"} 3\n# EOF\n";
+/// let samples = harness::exposition::parse_published_as(text, Format::OpenMetrics)?;
+/// assert_eq!(samples.len(), 1);
+/// # Ok::<(), harness::exposition::ParseError>(())
+/// ```
+pub fn parse_published_as(text: &str, format: Format) -> Result<Vec<Sample>, ParseError> {
+    let mut samples = match format {
+        Format::OpenMetrics => openmetrics::parse(text)?,
+        _ => parse(text)?,
+    };
     samples.retain(|s| !s.name.ends_with("kvstats_scrapes_total"));
     Ok(samples)
 }
@@ -155,32 +179,41 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, ParseError> {
         if let Some(comment) = line.strip_prefix('#') {
             check_comment(comment).map_err(|m| error(number, &m))?;
         } else {
-            samples.push(parse_sample(line).map_err(|m| error(number, &m))?);
+            let sample = parse_sample(line, Format::Text).map_err(|m| error(number, &m))?;
+            samples.push(sample);
         }
     }
     Ok(samples)
 }
 
 /// A metric family: the name and type of its `# TYPE` line, its `# HELP`
-/// text (unescaped) and its samples, in the order of the text.
+/// text (unescaped), its `# UNIT` and its samples, in the order of the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Family {
-    /// The name of the `# TYPE` line (a counter's ends in `_total`).
+    /// The name of the `# TYPE` line (a counter's ends in `_total` in the
+    /// text format 0.0.4, and does not in OpenMetrics).
     pub name: String,
-    /// `counter`, `gauge`, `histogram`, `summary` or `untyped`.
+    /// `counter`, `gauge`, `histogram`, `summary` or `untyped` (OpenMetrics:
+    /// `unknown` for the last, and its other types).
     pub kind: String,
-    /// The help text, `\\` and `\n` unescaped; empty without `# HELP`.
+    /// The help text, `\\` and `\n` (and in OpenMetrics `\"`) unescaped;
+    /// empty without `# HELP`.
     pub help: String,
-    /// Its samples: the family's name, or a histogram's `_bucket`, `_sum`
-    /// and `_count` (a summary's `_sum`, `_count` and quantiles).
+    /// The unit of the `# UNIT` line; empty without one (always, in the
+    /// text format 0.0.4).
+    pub unit: String,
+    /// Its samples: the family's name (an OpenMetrics counter's with
+    /// `_total`), or a histogram's `_bucket`, `_sum` and `_count` (a
+    /// summary's `_sum`, `_count` and quantiles).
     pub samples: Vec<Sample>,
 }
 
 impl Family {
     /// The family as lines to compare whole and read in a failure message:
-    /// `# FAMILY name kind "help"`, then a line per sample with its labels
-    /// in the order of the text and its value as `{:?}` prints it (the
-    /// shortest text that reads back as the same `f64`; `NaN`, `inf`).
+    /// `# FAMILY name kind "help"`, `# UNIT unit` if it has one, then a line
+    /// per sample with its labels in the order of the text and its value as
+    /// `{:?}` prints it (the shortest text that reads back as the same
+    /// `f64`; `NaN`, `inf`).
     ///
     /// ```
     /// let families = harness::exposition::families("# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 2\n")?;
@@ -189,6 +222,7 @@ impl Family {
     /// ```
     pub fn lines(&self) -> Vec<String> {
         let family = format!("# FAMILY {} {} {:?}", self.name, self.kind, self.help);
+        let unit = (!self.unit.is_empty()).then(|| format!("# UNIT {}", self.unit));
         let samples = self.samples.iter().map(|sample| {
             let labels: Vec<String> = sample
                 .labels
@@ -201,7 +235,7 @@ impl Family {
                 format!("{}{{{}}} {:?}", sample.name, labels.join(","), sample.value)
             }
         });
-        std::iter::once(family).chain(samples).collect()
+        std::iter::once(family).chain(unit).chain(samples).collect()
     }
 }
 
@@ -235,20 +269,23 @@ pub fn families(text: &str) -> Result<Vec<Family>, ParseError> {
                     name: name.to_owned(),
                     kind: "untyped".to_owned(),
                     help: String::new(),
+                    unit: String::new(),
                     samples: Vec::new(),
                 });
             }
             let family = families.last_mut().expect("pushed above");
             let rest = rest.unwrap_or("");
             if keyword == "HELP" {
-                family.help = unescape_help(rest);
+                family.help = unescape_help(rest, Format::Text);
             } else {
                 family.kind = rest.to_owned();
             }
         } else if !line.is_empty() {
             let sample = samples.next().expect("parse read a sample per sample line");
             match families.last_mut() {
-                Some(family) if belongs(&sample.name, family) => family.samples.push(sample),
+                Some(family) if belongs(&sample.name, family, Format::Text) => {
+                    family.samples.push(sample)
+                }
                 _ => {
                     let message = format!("sample `{}` outside its family", sample.name);
                     return Err(error(number, &message));
@@ -259,25 +296,33 @@ pub fn families(text: &str) -> Result<Vec<Family>, ParseError> {
     Ok(families)
 }
 
-/// Whether a sample named `name` is one of `family`'s.
-fn belongs(name: &str, family: &Family) -> bool {
+/// Whether a sample named `name` is one of `family`'s, in `format`.
+fn belongs(name: &str, family: &Family, format: Format) -> bool {
+    let openmetrics = format == Format::OpenMetrics;
     let suffixes: &[&str] = match family.kind.as_str() {
+        "counter" if openmetrics => &["_total", "_created"],
+        "histogram" if openmetrics => &["_bucket", "_sum", "_count", "_created"],
+        "summary" if openmetrics => &["", "_sum", "_count", "_created"],
         "histogram" => &["_bucket", "_sum", "_count"],
         "summary" => &["", "_sum", "_count"],
+        "gaugehistogram" => &["_bucket", "_gsum", "_gcount"],
+        "info" => &["_info"],
         _ => &[""],
     };
     name.strip_prefix(family.name.as_str())
         .is_some_and(|suffix| suffixes.contains(&suffix))
 }
 
-/// A `# HELP` text with its escapes (`\\`, `\n`) read.
-fn unescape_help(text: &str) -> String {
+/// A `# HELP` text with its escapes (`\\`, `\n`; in OpenMetrics `\"`
+/// too) read.
+fn unescape_help(text: &str, format: Format) -> String {
     let mut help = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         match (c, chars.clone().next()) {
             ('\\', Some('\\')) => help.push('\\'),
             ('\\', Some('n')) => help.push('\n'),
+            ('\\', Some('"')) if format == Format::OpenMetrics => help.push('"'),
             _ => {
                 help.push(c);
                 continue;
@@ -327,7 +372,9 @@ fn check_metric_name(name: &str) -> Result<(), String> {
     }
 }
 
-fn parse_sample(line: &str) -> Result<Sample, String> {
+/// One sample line; its timestamp, if any, an integer of milliseconds in
+/// the text format, a number of seconds in OpenMetrics.
+fn parse_sample(line: &str, format: Format) -> Result<Sample, String> {
     let name_end = line.find(['{', ' ']).unwrap_or(line.len());
     let name = &line[..name_end];
     check_metric_name(name)?;
@@ -342,9 +389,13 @@ fn parse_sample(line: &str) -> Result<Sample, String> {
         .split(' ');
     let value = parse_value(fields.next().unwrap_or(""))?;
     if let Some(timestamp) = fields.next() {
-        timestamp
-            .parse::<i64>()
-            .map_err(|_| format!("invalid timestamp `{timestamp}`"))?;
+        let valid = match format {
+            Format::OpenMetrics => parse_value(timestamp).is_ok_and(f64::is_finite),
+            _ => timestamp.parse::<i64>().is_ok(),
+        };
+        if !valid {
+            return Err(format!("invalid timestamp `{timestamp}`"));
+        }
     }
     if fields.next().is_some() {
         return Err("unexpected text after the timestamp".into());

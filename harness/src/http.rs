@@ -1,20 +1,37 @@
 //! A minimal HTTP/1.1 client for tests: hyper's client for well-formed
-//! requests, and a raw socket for the malformed ones a client library
-//! would refuse to send. Every call is bounded by [`TIMEOUT`].
+//! requests (a fresh connection each, or a kept-alive [`Connection`]), and
+//! a raw socket for the malformed ones a client library would refuse to
+//! send. Every call is bounded by [`TIMEOUT`].
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
-use hyper::Request;
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+mod connection;
+
+pub use connection::Connection;
+
 /// The method of a [`request`], re-exported so a test needs no hyper of its own.
 pub use hyper::Method;
+
+use kvstats_core::Format;
+
+/// The `Accept` header that asks for `format` (for [`get_with`]).
+///
+/// ```
+/// use kvstats_core::Format;
+///
+/// assert_eq!(harness::http::accept(Format::OpenMetrics), "application/openmetrics-text;version=1.0.0");
+/// ```
+pub fn accept(format: Format) -> &'static str {
+    match format {
+        Format::OpenMetrics => "application/openmetrics-text;version=1.0.0",
+        _ => "text/plain;version=0.0.4",
+    }
+}
 
 /// The longest any helper here waits, so a broken server fails a test
 /// instead of hanging it.
@@ -29,6 +46,8 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body, as text.
     pub body: String,
+    /// The body as it came, for one that is not text (a gzip-compressed scrape).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -65,47 +84,48 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
 /// # }
 /// ```
 pub async fn request(addr: SocketAddr, method: Method, path: &str) -> io::Result<Response> {
-    bounded(async {
-        let stream = TcpStream::connect(addr).await?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(io::Error::other)?;
-        // The connection future drives the socket; it ends when the response is read.
-        tokio::spawn(connection);
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", addr.to_string())
-            .body(Empty::<Bytes>::new())
-            .map_err(io::Error::other)?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(io::Error::other)?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(io::Error::other)?
-            .to_bytes();
-        Ok(Response {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
-    })
-    .await
+    request_with(addr, method, path, &[]).await
+}
+
+/// `GET path` on a fresh connection, with request headers `headers` (a
+/// scraper's `Accept`, say).
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// let accept = ("accept", "application/openmetrics-text;version=1.0.0");
+/// let response = harness::http::get_with(addr, "/metrics", &[accept]).await?;
+/// assert!(response.body.ends_with("# EOF\n"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn get_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
+    request_with(addr, Method::GET, path, headers).await
+}
+
+/// `method path` with `headers` added (after `Host`) on a fresh connection,
+/// with an empty body.
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> std::io::Result<()> {
+/// use harness::http::Method;
+/// let headers = [("accept-encoding", "gzip")];
+/// let response = harness::http::request_with(addr, Method::GET, "/metrics", &headers).await?;
+/// assert_eq!(response.header("vary"), Some("Accept, Accept-Encoding"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn request_with(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
+    let mut connection = Connection::open(addr).await?;
+    connection.send(method, path, headers).await
 }
 
 /// Writes `bytes` on a fresh connection and returns everything the server
@@ -160,16 +180,25 @@ pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> io::Result<String> 
 /// # }
 /// ```
 pub fn get_blocking(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    get_blocking_with(addr, path, &[])
+}
+
+/// [`get_with`] from code that is not async.
+pub fn get_blocking_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> io::Result<Response> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(get(addr, path))
+        .block_on(get_with(addr, path, headers))
 }
 
 /// The responses in a raw reply to pipelined requests (what
 /// [`raw_exchange`] returns), each with its status line (`HTTP/1.0 200 OK`),
 /// the body cut at its `content-length`. Not for replies to `HEAD`, whose
-/// `content-length` describes a body that is not sent.
+/// `content-length` describes a body that is not sent: see [`raw_head`].
 ///
 /// ```
 /// let reply = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n";
@@ -182,38 +211,69 @@ pub fn get_blocking(addr: SocketAddr, path: &str) -> io::Result<Response> {
 pub fn parse_replies(mut reply: &str) -> Result<Vec<(String, Response)>, String> {
     let mut replies = Vec::new();
     while !reply.is_empty() {
-        let (head, rest) = reply
-            .split_once("\r\n\r\n")
-            .ok_or_else(|| format!("a reply without the end of its head: {reply:?}"))?;
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap_or_default().to_owned();
-        let status =
-            status_of(&status_line).ok_or_else(|| format!("not a status line: {status_line:?}"))?;
-        let headers: Vec<(String, String)> = lines
-            .map(|line| {
-                let (name, value) = line
-                    .split_once(':')
-                    .ok_or_else(|| format!("not a header: {line:?}"))?;
-                Ok((name.to_ascii_lowercase(), value.trim().to_owned()))
-            })
-            .collect::<Result<_, String>>()?;
-        let mut response = Response {
-            status,
-            headers,
-            body: String::new(),
-        };
+        let (status_line, mut response, rest) = parse_head(reply)?;
         let length: usize = response
             .header("content-length")
             .and_then(|length| length.parse().ok())
-            .ok_or_else(|| format!("no content-length in {head:?}"))?;
+            .ok_or_else(|| format!("no content-length in the reply {status_line:?}"))?;
         let body = rest
             .get(..length)
             .ok_or_else(|| format!("a body shorter than its content-length {length}: {rest:?}"))?;
         response.body = body.to_owned();
+        response.bytes = body.as_bytes().to_vec();
         replies.push((status_line, response));
         reply = &rest[length..];
     }
     Ok(replies)
+}
+
+/// `HEAD path` on a fresh connection, read raw until the server closes it:
+/// the status line and the response, whose body is whatever the server sent
+/// after the head (nothing, from a correct server; the `content-length` is
+/// that of the body a GET would get).
+///
+/// ```no_run
+/// # async fn demo(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+/// let (status_line, response) = harness::http::raw_head(addr, "/metrics").await?;
+/// assert_eq!(status_line, "HTTP/1.1 200 OK");
+/// assert_eq!(response.body, "");
+/// # Ok(())
+/// # }
+/// ```
+pub async fn raw_head(addr: SocketAddr, path: &str) -> io::Result<(String, Response)> {
+    let request = format!("HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let reply = raw_exchange(addr, request.as_bytes()).await?;
+    let (status_line, mut response, rest) = parse_head(&reply).map_err(io::Error::other)?;
+    response.body = rest.to_owned();
+    response.bytes = rest.as_bytes().to_vec();
+    Ok((status_line, response))
+}
+
+/// The status line and headers at the start of `reply`, as a response
+/// without a body, and what follows the head.
+fn parse_head(reply: &str) -> Result<(String, Response, &str), String> {
+    let (head, rest) = reply
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("a reply without the end of its head: {reply:?}"))?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default().to_owned();
+    let status =
+        status_of(&status_line).ok_or_else(|| format!("not a status line: {status_line:?}"))?;
+    let headers: Vec<(String, String)> = lines
+        .map(|line| {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("not a header: {line:?}"))?;
+            Ok((name.to_ascii_lowercase(), value.trim().to_owned()))
+        })
+        .collect::<Result<_, String>>()?;
+    let response = Response {
+        status,
+        headers,
+        body: String::new(),
+        bytes: Vec::new(),
+    };
+    Ok((status_line, response, rest))
 }
 
 /// The status code of a raw HTTP/1.x reply (`HTTP/1.1 431 ...` gives 431).

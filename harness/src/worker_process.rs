@@ -326,6 +326,23 @@ pub(crate) fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Exi
 /// assert!(text.contains("kvstats_active_blocks"));
 /// ```
 pub fn settled_scrape(ranks: u32, steps: u64) -> String {
+    settled_scrape_with(ranks, steps, &[]).body
+}
+
+/// [`settled_scrape`] with request headers `headers` on both scrapes (an
+/// `Accept` that asks for OpenMetrics, say), as the whole response: the
+/// format the worker chose is in its `content-type`.
+///
+/// ```no_run
+/// let accept = ("accept", "application/openmetrics-text;version=1.0.0");
+/// let response = harness::worker_process::settled_scrape_with(2, 20, &[accept]);
+/// assert!(response.body.ends_with("# EOF\n"));
+/// ```
+pub fn settled_scrape_with(
+    ranks: u32,
+    steps: u64,
+    headers: &[(&str, &str)],
+) -> crate::http::Response {
     let (ranks_arg, steps_arg) = (ranks.to_string(), steps.to_string());
     let args = [
         "--addr",
@@ -348,10 +365,12 @@ pub fn settled_scrape(ranks: u32, steps: u64) -> String {
     }
     // The second scrape: the library's scrape counter is there once a scrape
     // was answered.
-    let scrape =
-        || crate::http::get_blocking(worker.addr(), "/metrics").expect("the worker answers");
+    let scrape = || {
+        crate::http::get_blocking_with(worker.addr(), "/metrics", headers)
+            .expect("the worker answers")
+    };
     let _first = scrape();
     let response = scrape();
     assert_eq!(response.status, 200, "{}", response.body);
-    response.body
+    response
 }

@@ -112,6 +112,8 @@
 //! | `derive` | yes | `#[derive(PromGauges)]` |
 //! | `server` | yes | `MetricsServer`, the `/metrics` HTTP server on hyper |
 //! | `dynamo` | yes | `dynamo`: the reference runtime's stats structs and publisher (needs `derive`) |
+//! | `gzip` | yes | gzip-compressed scrapes for scrapers that accept them (`scrape`) |
+//! | `tower` | no | `tower::MetricsService`: the server's routes as a tower service, to mount in an axum app |
 //! | `catalog` | no | `catalog`: docs, dashboards and name constants generated from the definitions |
 //!
 //! # Units and values
@@ -162,11 +164,15 @@ pub mod own;
 mod publisher;
 mod registry;
 mod render;
+#[cfg(any(feature = "server", feature = "tower"))]
+mod routes;
 pub mod scrape;
 #[cfg(feature = "server")]
 pub mod server;
 mod source;
 mod text;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -184,6 +190,8 @@ pub use render::{Format, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE};
 #[cfg(feature = "server")]
 pub use server::{MetricsServer, ServerHandle};
 pub use source::{GaugeSource, KeySource, Observation, ObservationSource, PositionSource};
+#[cfg(feature = "tower")]
+pub use tower::MetricsService;
 
 /// The `prometheus` crate kvstats is built on, so an application names the
 /// very version kvstats bridges to (`kvstats_core::prometheus::Registry`).

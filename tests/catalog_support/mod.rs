@@ -22,14 +22,29 @@ pub struct Panel<'a> {
     pub unit: &'a str,
 }
 
-/// The metric panels (not the rows) of `dashboard`, in order, with the
-/// query of their first target.
+/// The title of the fleet panels' row; each of its panels' titles starts
+/// with it and `: `.
+pub const FLEET_ROW: &str = "Fleet";
+
+/// Whether `panel` is one of the per-metric panels (not a row, not a panel
+/// of the fleet row, which shows recorded series).
+pub fn is_metric_panel(panel: &serde_json::Value) -> bool {
+    panel["type"] == "timeseries" && !is_fleet_panel(panel)
+}
+
+/// Whether `panel` is a panel of the fleet row.
+pub fn is_fleet_panel(panel: &serde_json::Value) -> bool {
+    panel["type"] == "timeseries" && text(&panel["title"]).starts_with(&format!("{FLEET_ROW}: "))
+}
+
+/// The metric panels (not the rows, not the fleet row) of `dashboard`, in
+/// order, with the query of their first target.
 pub fn metric_panels(dashboard: &serde_json::Value) -> Vec<Panel<'_>> {
     dashboard["panels"]
         .as_array()
         .expect("a panels array")
         .iter()
-        .filter(|p| p["type"] == "timeseries")
+        .filter(|p| is_metric_panel(p))
         .map(|p| Panel {
             title: text(&p["title"]),
             expr: text(&p["targets"][0]["expr"]),
@@ -38,13 +53,15 @@ pub fn metric_panels(dashboard: &serde_json::Value) -> Vec<Panel<'_>> {
         .collect()
 }
 
-/// Every query of `dashboard`: each target's, then each variable's, without
-/// the data-source variable (whose `query` is a plugin type).
+/// Every query of `dashboard` on scraped series: each target's of the
+/// metric panels, then each variable's, without the data-source variable
+/// (whose `query` is a plugin type).
 pub fn queries(dashboard: &serde_json::Value) -> Vec<&str> {
     let targets = dashboard["panels"]
         .as_array()
         .expect("a panels array")
         .iter()
+        .filter(|p| is_metric_panel(p))
         .filter_map(|p| p["targets"].as_array())
         .flatten()
         .map(|t| text(&t["expr"]));
@@ -55,6 +72,19 @@ pub fn queries(dashboard: &serde_json::Value) -> Vec<&str> {
         .filter(|v| v["type"] == "query")
         .map(|v| text(&v["query"]));
     targets.chain(variables).collect()
+}
+
+/// The queries of the fleet row's panels, which read recorded series.
+pub fn fleet_queries(dashboard: &serde_json::Value) -> Vec<&str> {
+    dashboard["panels"]
+        .as_array()
+        .expect("a panels array")
+        .iter()
+        .filter(|p| is_fleet_panel(p))
+        .filter_map(|p| p["targets"].as_array())
+        .flatten()
+        .map(|t| text(&t["expr"]))
+        .collect()
 }
 
 /// Checks that every selector of `query` names a family of `scrape` that

@@ -9,6 +9,7 @@
 //! counter's its per-second rate, a histogram's its 0.5, 0.9 and 0.99
 //! quantiles per scraped instance and registration.
 
+use super::fleet::{Level, Op, Plan, Record, Value};
 use super::json_value::{obj, Json};
 use super::{groups, Catalog, Entry, BUCKET_LABEL, GENERATED};
 use crate::metric::MetricKind;
@@ -22,6 +23,8 @@ const PANEL_HEIGHT: i64 = 8;
 const SCRAPE_VARIABLES: [(&str, &str); 2] = [("job", "Job"), ("instance", "Instance")];
 /// The quantiles a histogram's panel shows, one target each.
 const QUANTILES: [(&str, &str); 3] = [("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")];
+/// The title of the row of fleet panels.
+const FLEET_ROW: &str = "Fleet";
 /// The window of `rate`: Grafana's, at least four scrape intervals.
 const RATE_WINDOW: &str = "[$__rate_interval]";
 
@@ -86,14 +89,7 @@ fn panels(catalog: &Catalog, entries: &[Entry]) -> Vec<Json> {
     let mut y = 0;
     for group in groups(entries) {
         id += 1;
-        out.push(obj([
-            ("collapsed", Json::from(false)),
-            ("gridPos", grid(0, y, 24, 1)),
-            ("id", Json::from(id)),
-            ("panels", Json::Arr(Vec::new())),
-            ("title", Json::from(group.name)),
-            ("type", Json::from("row")),
-        ]));
+        out.push(row(id, y, group.name));
         y += 1;
         for line in group.entries.chunks(2) {
             for (column, entry) in (0..).zip(line) {
@@ -104,6 +100,7 @@ fn panels(catalog: &Catalog, entries: &[Entry]) -> Vec<Json> {
             y += PANEL_HEIGHT;
         }
     }
+    out.extend(fleet_row(catalog, entries, &mut id, &mut y));
     out
 }
 
@@ -138,7 +135,26 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
         entry.name,
         entry.kind.as_str()
     ));
-    let targets = queries(catalog, entry)
+    timeseries(
+        &title,
+        description,
+        panel_unit(entry),
+        queries(catalog, entry),
+        id,
+        pos,
+    )
+}
+
+/// A time-series panel with one target per query and legend.
+fn timeseries(
+    title: &str,
+    description: String,
+    unit: &str,
+    queries: Vec<(String, String)>,
+    id: i64,
+    pos: Json,
+) -> Json {
+    let targets = queries
         .into_iter()
         .zip('A'..)
         .map(|((expr, legend), ref_id)| {
@@ -157,7 +173,7 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
         (
             "fieldConfig",
             obj([
-                ("defaults", obj([("unit", Json::from(panel_unit(entry)))])),
+                ("defaults", obj([("unit", Json::from(unit))])),
                 ("overrides", Json::Arr(Vec::new())),
             ]),
         ),
@@ -183,6 +199,127 @@ fn panel(catalog: &Catalog, entry: &Entry, id: i64, pos: Json) -> Json {
         ("targets", Json::Arr(targets)),
         ("title", Json::from(title)),
         ("type", Json::from("timeseries")),
+    ])
+}
+
+/// The fleet row: a panel per metric the recording rules aggregate, on the
+/// `fleet:` series (over every Prometheus; on one, the same as the registry
+/// level's), so it reads the same behind federation or a remote-write store.
+fn fleet_row(catalog: &Catalog, entries: &[Entry], ids: &mut i64, y: &mut i64) -> Vec<Json> {
+    let plan = Plan::new(catalog, entries);
+    let shown: Vec<&Record> = plan
+        .records
+        .iter()
+        .filter(|r| r.level == Level::Fleet)
+        .filter(|r| {
+            !matches!(
+                r.value,
+                Value::BucketRates { .. } | Value::Of { op: Op::Count, .. }
+            )
+        })
+        .collect();
+    if shown.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    *ids += 1;
+    out.push(row(*ids, *y, FLEET_ROW));
+    *y += 1;
+    let mut metrics: Vec<usize> = Vec::new();
+    for record in &shown {
+        if !metrics.contains(&record.entry) {
+            metrics.push(record.entry);
+        }
+    }
+    for line in metrics.chunks(2) {
+        for (column, &metric) in (0..).zip(line) {
+            let entry = &entries[metric];
+            let queries: Vec<(String, String)> = shown
+                .iter()
+                .filter(|r| r.entry == metric)
+                .map(|r| fleet_query(catalog, entries, entry, r))
+                .collect();
+            let names: Vec<&str> = shown
+                .iter()
+                .filter(|r| r.entry == metric)
+                .map(|r| r.name.as_str())
+                .collect();
+            let description = format!(
+                "{}\n\nThe whole fleet, from the recording rules of the `rules` format: `{}`.",
+                entry.help,
+                names.join("`, `")
+            );
+            *ids += 1;
+            let pos = grid(column * PANEL_WIDTH, *y, PANEL_WIDTH, PANEL_HEIGHT);
+            let title = format!("{FLEET_ROW}: {}", entry.base_name);
+            out.push(timeseries(
+                &title,
+                description,
+                panel_unit(entry),
+                queries,
+                *ids,
+                pos,
+            ));
+        }
+        *y += PANEL_HEIGHT;
+    }
+    out
+}
+
+/// A fleet record's query, its registry level's labels pinned, and legend.
+fn fleet_query(
+    catalog: &Catalog,
+    entries: &[Entry],
+    entry: &Entry,
+    record: &Record,
+) -> (String, String) {
+    let mut matchers = fixed_matchers(catalog);
+    let series: String = entry
+        .series_labels
+        .iter()
+        .map(|l| format!(" {l}={{{{{l}}}}}"))
+        .collect();
+    let what = match record.value {
+        Value::Of { op, .. } => op.name().to_owned(),
+        Value::Ratio {
+            numerator,
+            denominator,
+            ..
+        } => format!(
+            "sum({}) / sum({})",
+            entries[numerator].base_name, entries[denominator].base_name
+        ),
+        Value::Quantile { q, .. } => {
+            matchers.push(format!("quantile=\"{q}\""));
+            QUANTILES
+                .iter()
+                .find(|(v, _)| *v == q)
+                .map_or(q, |(_, name)| name)
+                .to_owned()
+        }
+        Value::BucketRates { .. } => String::new(),
+    };
+    let expr = format!("{}{{{}}}", record.name, matchers.join(","));
+    (expr, format!("{what}{series}"))
+}
+
+/// `k="v"` for each label the registry level fixes.
+fn fixed_matchers(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .fixed_labels()
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", promql_escape(v)))
+        .collect()
+}
+
+fn row(id: i64, y: i64, title: &str) -> Json {
+    obj([
+        ("collapsed", Json::from(false)),
+        ("gridPos", grid(0, y, 24, 1)),
+        ("id", Json::from(id)),
+        ("panels", Json::Arr(Vec::new())),
+        ("title", Json::from(title)),
+        ("type", Json::from("row")),
     ])
 }
 
@@ -232,12 +369,13 @@ fn queries(catalog: &Catalog, entry: &Entry) -> Vec<(String, String)> {
 /// each variable matched as a regex so its "All" value (`.*`) also matches
 /// series without the label.
 fn selector(catalog: &Catalog, name: &str, variables: &[&str], fixed: bool) -> String {
-    let fixed_labels: &[(String, String)] = if fixed { catalog.fixed_labels() } else { &[] };
-    let fixed = fixed_labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", promql_escape(v)));
+    let fixed = if fixed {
+        fixed_matchers(catalog)
+    } else {
+        Vec::new()
+    };
     let variable = variables.iter().map(|k| format!("{k}=~\"${k}\""));
-    let matchers: Vec<String> = fixed.chain(variable).collect();
+    let matchers: Vec<String> = fixed.into_iter().chain(variable).collect();
     format!("{name}{{{}}}", matchers.join(","))
 }
 

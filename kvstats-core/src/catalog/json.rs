@@ -1,7 +1,9 @@
 //! The catalog as JSON, for tools that are not written in Rust.
 
+use super::fleet::number;
 use super::json_value::{obj, Json};
 use super::{Catalog, Entry, Label, GENERATED};
+use crate::fleet::{AlertDef, Condition};
 
 /// The version of the layout [`Format::Json`](super::Format::Json) writes;
 /// raised when a field is renamed or removed, not when one is added.
@@ -12,9 +14,14 @@ use super::{Catalog, Entry, Label, GENERATED};
 /// itself, such as `position`), `buckets` (a histogram's finite upper
 /// bounds, as numbers; `[]` for other kinds), `delta`, `series` (each name a
 /// query selects, with its labels: a histogram's `_bucket` series add `le`),
-/// `help`, `group`, `source` and `replaced_by`. Version 1 gained
-/// `series_labels`, `buckets`, `delta` and `series` with the metric kinds;
-/// no field changed, so the version did not.
+/// `help`, `group`, `source`, `replaced_by`, and the fleet view's
+/// `aggregate` (`["sum"]`, `["avg", "max"]`, `[]` for none), `ratio_of`
+/// (`{"numerator": .., "denominator": ..}`, full names, or `null`) and
+/// `alerts` (each with `name`, `condition` (`above`, `below` or `absent`),
+/// `threshold` (`null` for absent), `for`, `severity` and `summary`).
+/// Version 1 gained `series_labels`, `buckets`, `delta` and `series` with
+/// the metric kinds, then the fleet fields; no field changed, so the version
+/// did not.
 ///
 /// ```
 /// use kvstats_core::catalog::{Catalog, Format, SCHEMA_VERSION};
@@ -85,5 +92,44 @@ fn metric(entry: &Entry) -> Json {
         ("group", Json::from(entry.group)),
         ("source", Json::from(entry.source.as_str())),
         ("replaced_by", Json::from(entry.replaced_by.as_deref())),
+        (
+            "aggregate",
+            Json::from(
+                entry
+                    .aggregate
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "ratio_of",
+            entry.ratio_of.as_ref().map_or(Json::Null, |(n, d)| {
+                obj([
+                    ("numerator", Json::from(n.as_str())),
+                    ("denominator", Json::from(d.as_str())),
+                ])
+            }),
+        ),
+        (
+            "alerts",
+            Json::Arr(entry.alerts.iter().map(alert).collect()),
+        ),
+    ])
+}
+
+fn alert(alert: &AlertDef) -> Json {
+    let (condition, threshold) = match alert.condition {
+        Condition::Above(x) => ("above", Json::Num(number(x))),
+        Condition::Below(x) => ("below", Json::Num(number(x))),
+        Condition::Absent => ("absent", Json::Null),
+    };
+    obj([
+        ("name", Json::from(alert.name)),
+        ("condition", Json::from(condition)),
+        ("threshold", threshold),
+        ("for", Json::from(alert.hold)),
+        ("severity", Json::from(alert.severity)),
+        ("summary", Json::from(alert.summary)),
     ])
 }

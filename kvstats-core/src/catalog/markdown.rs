@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
+use super::fleet::{number, QUANTILES, RATE_WINDOW};
 use super::{groups, Catalog, Entry, BUCKET_LABEL, GENERATED};
+use crate::fleet::{AlertDef, Condition};
 use crate::metric::MetricKind;
 
 pub(super) fn render(catalog: &Catalog) -> String {
@@ -14,13 +16,52 @@ pub(super) fn render(catalog: &Catalog) -> String {
     intro(catalog, &entries, &mut out);
     for group in groups(&entries) {
         let _ = writeln!(out, "\n## {}\n", group.name);
-        out.push_str("| Name | Type | Unit | Labels | Help | Source |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
+        out.push_str("| Name | Type | Unit | Labels | Fleet | Help | Source |\n");
+        out.push_str("|---|---|---|---|---|---|---|\n");
         for entry in group.entries {
-            row(entry, &mut out);
+            row(catalog, entry, &mut out);
         }
     }
+    alerts(&entries, &mut out);
     out
+}
+
+/// The alerts, one row each.
+fn alerts(entries: &[Entry], out: &mut String) {
+    let declared: Vec<(&Entry, &AlertDef)> = entries
+        .iter()
+        .flat_map(|e| e.alerts.iter().map(move |a| (e, a)))
+        .collect();
+    if declared.is_empty() {
+        return;
+    }
+    out.push_str("\n## Alerts\n\n");
+    out.push_str("| Alert | Fires when | For | Severity | Summary | Source |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for (entry, alert) in declared {
+        let when = match alert.condition {
+            Condition::Above(x) => format!("`{}` above {}", watched(entry), number(x)),
+            Condition::Below(x) => format!("`{}` below {}", watched(entry), number(x)),
+            Condition::Absent => format!("an instance's `{}` stopped", entry.count_series()),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {when} | {} | {} | {} | `{}` |",
+            alert.name,
+            alert.hold,
+            alert.severity,
+            cell(alert.summary),
+            cell(&entry.source),
+        );
+    }
+}
+
+/// What a threshold is compared with: the series, or a counter's rate.
+fn watched(entry: &Entry) -> String {
+    match entry.kind {
+        MetricKind::Counter => format!("rate({}[{RATE_WINDOW}])", entry.name),
+        _ => entry.name.clone(),
+    }
 }
 
 fn intro(catalog: &Catalog, entries: &[Entry], out: &mut String) {
@@ -65,6 +106,11 @@ fn intro(catalog: &Catalog, entries: &[Entry], out: &mut String) {
              them all), `_sum` and `_count`.\n",
         );
     }
+    out.push_str(
+        "\nThe **fleet** column says how the recording rules (the catalog's `rules` format) \
+         combine a metric over ranks and workers: a counter's per-second rates, a ratio's \
+         summed parts, a histogram's summed buckets.\n",
+    );
     if entries.iter().any(|e| e.replaced_by.is_some()) {
         out.push_str(
             "\nA **deprecated** name is exported beside the name that replaces it, with the \
@@ -73,7 +119,7 @@ fn intro(catalog: &Catalog, entries: &[Entry], out: &mut String) {
     }
 }
 
-fn row(entry: &Entry, out: &mut String) {
+fn row(catalog: &Catalog, entry: &Entry, out: &mut String) {
     let name = match &entry.replaced_by {
         Some(new) => format!("`{}` (**deprecated**: use `{new}`)", entry.name),
         None => format!("`{}`", entry.name),
@@ -85,13 +131,59 @@ fn row(entry: &Entry, out: &mut String) {
         .collect();
     let _ = writeln!(
         out,
-        "| {name} | {} | {} | {} | {} | `{}` |",
+        "| {name} | {} | {} | {} | {} | {} | `{}` |",
         kind(entry),
         entry.unit.unwrap_or(""),
         labels.join(", "),
+        fleet(catalog, entry),
         cell(entry.help),
         cell(&entry.source),
     );
+}
+
+/// The fleet cell: how the recording rules combine the metric's instances.
+fn fleet(catalog: &Catalog, entry: &Entry) -> String {
+    let short = |name: &str| {
+        let prefix = format!("{}_", catalog.root_prefix());
+        name.strip_prefix(&prefix).unwrap_or(name).to_owned()
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if let Some((numerator, denominator)) = &entry.ratio_of {
+        parts.push(format!(
+            "`sum({}) / sum({})`",
+            short(numerator),
+            short(denominator)
+        ));
+    }
+    match entry.kind {
+        MetricKind::Histogram if !entry.aggregate.is_empty() => {
+            parts.push(format!(
+                "quantiles {} of the summed buckets",
+                QUANTILES.join(", ")
+            ));
+        }
+        MetricKind::Histogram => {}
+        MetricKind::Counter | MetricKind::Gauge => {
+            let ops: Vec<String> = entry
+                .aggregate
+                .iter()
+                .map(|a| format!("`{}`", a.as_str()))
+                .collect();
+            if !ops.is_empty() {
+                let of = if entry.kind == MetricKind::Counter {
+                    " of rates"
+                } else {
+                    ""
+                };
+                parts.push(format!("{}{of}", ops.join(", ")));
+            }
+        }
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// The type cell: the kind, and what a query needs to know beyond it (a

@@ -1,6 +1,20 @@
 //! One source of truth: the metrics of `PromGauges` types rendered as
-//! documentation, machine-readable JSON, a Grafana dashboard and a Python
-//! module of name constants.
+//! documentation, machine-readable JSON, a Grafana dashboard, a Python
+//! module of name constants, and the fleet view as Prometheus recording and
+//! alerting rules with their `promtool` tests (see [`fleet`](crate::fleet)).
+//!
+//! ```
+//! use kvstats_core::catalog::{Catalog, Format};
+//! use kvstats_core::Registry;
+//! use kvstats_core::dynamo::KvStats;
+//!
+//! let component = Registry::new().namespace("dynamo")?.component("backend")?;
+//! let rules = Catalog::new(&component).add::<KvStats>().render(Format::Rules);
+//! assert!(rules.contains(r#"- record: "dynamo_component:kvstats_active_blocks:sum""#));
+//! assert!(rules.contains(r#"- record: "fleet:kvstats_gpu_cache_usage_percent:ratio""#));
+//! assert!(rules.contains(r#"- alert: "KvCacheNearlyFull""#));
+//! # Ok::<(), kvstats_core::Error>(())
+//! ```
 //!
 //! A [`Catalog`] takes the root prefix and the automatic labels from a
 //! registry level, so every name it writes is the name a scrape shows:

@@ -10,9 +10,9 @@ use tokio::sync::{watch, Semaphore};
 
 use super::config::Limits;
 use super::connection;
-use super::routes::Routes;
 use super::slot::Slot;
 use super::stop::stopped;
+use crate::routes::Routes;
 
 /// How long to wait after an accept error that is not about one connection
 /// (out of file descriptors, say): retrying at once would spin.

@@ -13,9 +13,9 @@ use tokio::sync::watch;
 
 use super::activity::{Activity, Tracked};
 use super::config::Limits;
-use super::routes::Routes;
 use super::slot::Slot;
 use super::stop::stopped;
+use crate::routes::Routes;
 
 /// The HTTP/1 settings every connection of one server shares.
 pub(super) fn http1(limits: &Limits) -> http1::Builder {
@@ -44,7 +44,7 @@ pub(super) async fn serve(
     let activity = Activity::new();
     let io = TokioIo::new(Tracked::new(stream, activity.clone()));
     let service = service_fn(move |request: Request<Incoming>| {
-        let response = routes.respond(request.method(), request.uri().path(), request.headers());
+        let response = routes.respond(&request);
         async move { Ok::<_, Infallible>(response) }
     });
     let connection = http.serve_connection(io, service);

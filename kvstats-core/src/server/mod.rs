@@ -71,16 +71,18 @@
 //! part of that stack we actually need. That keeps the build of a user's
 //! worker short and the dependency tree small enough to audit, and it
 //! exposes the connection-level settings we bound (header timeout, buffer
-//! size) directly. Turn off the feature `server` to drop even that and
-//! serve [`prometheus_text`](crate::MetricsRegistry::prometheus_text) from
-//! your own HTTP stack.
+//! size) directly. An application that runs axum already can mount these
+//! very routes in its own app instead, with the feature `tower`
+//! (`kvstats_core::tower::MetricsService`). Turn off the feature `server`
+//! to drop hyper and serve
+//! [`prometheus_text`](crate::MetricsRegistry::prometheus_text) from your
+//! own HTTP stack.
 
 mod accept;
 mod activity;
 mod config;
 mod connection;
 mod handle;
-mod routes;
 mod slot;
 mod stop;
 
@@ -97,9 +99,9 @@ pub use handle::ServerHandle;
 
 use crate::error::{Error, Result};
 use crate::registry::MetricsRegistry;
+use crate::routes::Routes;
 use accept::Acceptor;
 use config::Limits;
-use routes::Routes;
 
 /// The settings of a metrics server, and the way to start one; see the
 /// [module docs](self) for the routes and limits.

@@ -9,13 +9,21 @@ use kvstats_core::PromGauges;
 
 /// KV-cache statistics of one worker, at the crate root.
 #[derive(Debug, Clone, Default, PromGauges)]
-#[prom(prefix = "kvstats")]
+#[prom(prefix = "kvstats", alert(absent, for = "30s", severity = "critical"))]
 pub struct KvStats {
     /// Number of active KV cache blocks currently in use
     #[prom(name = "active_blocks", deprecated_name = "kv_active_blocks")]
     pub kv_active_blocks: u64,
+    /// Total number of KV cache blocks
+    #[prom(name = "total_blocks", aggregate = "sum, max")]
+    pub kv_total_blocks: u64,
     /// GPU cache usage, a fraction from 0 to 1
-    #[prom(name = "gpu_cache_usage", unit = "ratio")]
+    #[prom(
+        name = "gpu_cache_usage",
+        unit = "ratio",
+        ratio_of(numerator = "kv_active_blocks", denominator = "kv_total_blocks"),
+        alert(above = 0.95, for = "5m", name = "KvCacheFull")
+    )]
     pub gpu_cache_usage_perc: f32,
 }
 
@@ -83,4 +91,15 @@ pub fn names() -> Vec<&'static str> {
     all.extend(QueueStats::METRICS.iter().map(|m| m.name));
     all.extend(engine::names());
     all
+}
+
+/// The `/metrics`, `/health` and `/live` routes of `registry`, for the
+/// application's own axum router, as a user of the feature `tower` writes it.
+#[cfg(feature = "tower")]
+pub fn metrics_routes(
+    registry: kvstats_core::Registry,
+) -> kvstats_core::Result<kvstats_core::tower::MetricsService> {
+    let backend = registry.namespace("dynamo")?.component("backend")?;
+    KvStatsGauges::register(&backend)?.keep_registered();
+    Ok(kvstats_core::tower::MetricsService::new(backend))
 }

@@ -1,21 +1,25 @@
-//! What each request gets: the routing table, independent of sockets.
+//! What each request gets: the routing table, independent of sockets and
+//! of the HTTP stack. The bundled server (feature `server`) and the tower
+//! service (feature `tower`) both answer with [`Routes::respond`], so the two
+//! cannot drift apart. It speaks the `http` crate's types, which hyper
+//! re-exports and axum and tower use.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_TYPE};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::Full;
-use hyper::body::Bytes;
-use hyper::header::{HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_TYPE};
-use hyper::{HeaderMap, Method, Response, StatusCode};
 
 use crate::registry::MetricsRegistry;
 use crate::scrape;
 
-/// The body every response of the server carries.
-pub(super) type Body = Full<Bytes>;
+/// The body every response carries.
+pub(crate) type Body = Full<Bytes>;
 
-/// A registry the server can share between connection tasks.
-pub(super) type SharedRegistry = Arc<dyn MetricsRegistry + Send + Sync>;
+/// A registry shared by the connections or clones that answer for it.
+pub(crate) type SharedRegistry = Arc<dyn MetricsRegistry + Send + Sync>;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const JSON: &str = "application/json";
@@ -30,29 +34,26 @@ enum Route {
     Status(&'static str),
 }
 
-/// The routes of one server.
-pub(super) struct Routes {
+/// The routes of one server or service.
+pub(crate) struct Routes {
     registry: SharedRegistry,
     started: Instant,
 }
 
 impl Routes {
-    pub(super) fn new(registry: SharedRegistry) -> Self {
+    pub(crate) fn new(registry: SharedRegistry) -> Self {
         Routes {
             registry,
             started: Instant::now(),
         }
     }
 
-    /// The response to `method path` with request `headers`. hyper leaves
-    /// out the body of a HEAD response itself and keeps its `Content-Length`,
-    /// so HEAD and GET build the same response.
-    pub(super) fn respond(
-        &self,
-        method: &Method,
-        path: &str,
-        headers: &HeaderMap,
-    ) -> Response<Body> {
+    /// The response to `request`; its body is never read. The HTTP server
+    /// underneath (hyper, also under axum) leaves out the body of a HEAD
+    /// response and keeps its `Content-Length`, so HEAD and GET build the
+    /// same response.
+    pub(crate) fn respond<B>(&self, request: &Request<B>) -> Response<Body> {
+        let (method, path) = (request.method(), request.uri().path());
         let route = match path {
             "/metrics" => Route::Metrics,
             "/health" => Route::Status("ready"),
@@ -70,7 +71,7 @@ impl Routes {
             return response;
         }
         match route {
-            Route::Metrics => self.metrics(headers),
+            Route::Metrics => self.metrics(request.headers()),
             Route::Status(status) => self.status(status),
         }
     }
@@ -133,6 +134,13 @@ mod tests {
         Routes::new(Arc::new(Registry::new()))
     }
 
+    fn request(method: Method, path: &str) -> Request<()> {
+        let mut request = Request::new(());
+        *request.method_mut() = method;
+        *request.uri_mut() = path.parse().unwrap();
+        request
+    }
+
     fn header<'a>(response: &'a Response<Body>, name: &str) -> &'a str {
         response.headers()[name].to_str().unwrap()
     }
@@ -151,14 +159,14 @@ mod tests {
             (Method::DELETE, "/health", StatusCode::METHOD_NOT_ALLOWED),
         ];
         for (method, path, status) in cases {
-            let response = routes.respond(&method, path, &HeaderMap::new());
+            let response = routes.respond(&request(method.clone(), path));
             assert_eq!(response.status(), status, "{method} {path}");
         }
     }
 
     #[test]
     fn metrics_use_the_exposition_content_type() {
-        let response = routes().respond(&Method::GET, "/metrics", &HeaderMap::new());
+        let response = routes().respond(&request(Method::GET, "/metrics"));
         assert_eq!(
             header(&response, "content-type"),
             crate::render::CONTENT_TYPE
@@ -167,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_405_lists_the_allowed_methods() {
-        let response = routes().respond(&Method::PUT, "/live", &HeaderMap::new());
+        let response = routes().respond(&request(Method::PUT, "/live"));
         assert_eq!(header(&response, "allow"), "GET, HEAD");
     }
 }
