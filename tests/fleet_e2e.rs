@@ -20,7 +20,7 @@
 //! and nothing is asserted about how fast anything goes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -118,8 +118,7 @@ impl RuleFile {
 /// A free port of 127.0.0.1 for a worker that starts after the Prometheus
 /// that scrapes it.
 fn free_addr() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address")
+    harness::ports::reserved_addr().expect("a free port")
 }
 
 /// One worker to start: its ranks, its seed, and whether its last rank is

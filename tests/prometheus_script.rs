@@ -54,8 +54,7 @@ impl Drop for Started {
 }
 
 fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
+    harness::ports::reserved_addr().expect("a free port").port()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::fs::File;
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
@@ -164,7 +164,7 @@ impl Prometheus {
         let dir = tempfile::Builder::new()
             .prefix("kvstats-prometheus-")
             .tempdir()?;
-        let port = free_port()?;
+        let port = crate::ports::reserved_addr()?.port();
         let log = File::create(dir.path().join("prometheus.log"))?;
         let child = Command::new("bash")
             .arg(super::script())
@@ -289,8 +289,4 @@ impl Drop for Prometheus {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
