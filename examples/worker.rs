@@ -10,7 +10,8 @@
 //! curl -s localhost:8081/metrics | grep -e kvstats -e engine
 //! ```
 //!
-//! `--help` lists the flags. The traffic simulation lives in `simulation::sim`,
+//! `--help` lists the flags; `--hot-rank R` keeps one rank's KV cache
+//! nearly full, to see the fleet view's `KvCacheNearlyFull` alert fire. The traffic simulation lives in `simulation::sim`,
 //! the engine's stats struct in `simulation::stats` and the command line in
 //! `simulation::cli`; this file is the wiring a real worker would have: a
 //! registry, two publishers per data-parallel rank (one per stats struct,
@@ -26,7 +27,7 @@ use kvstats_core::dynamo::WorkerMetricsPublisher;
 use kvstats_core::{MetricsPublisher, MetricsServer, Registry};
 use simulation::cli::{self, WorkerArgs};
 use simulation::published::Published;
-use simulation::sim::{Step, WorkerSim};
+use simulation::sim::{Step, WorkerSim, HOT_PINNED_BLOCKS};
 use simulation::stats::EngineStats;
 
 fn main() -> ExitCode {
@@ -63,6 +64,9 @@ async fn run(args: WorkerArgs) -> Result<(), Box<dyn Error>> {
     let mut ranks = Vec::new();
     for rank in args.rank_ids() {
         let mut sim = WorkerSim::new(args.seed, rank);
+        if args.hot_rank == Some(rank) {
+            sim = sim.with_pinned_blocks(HOT_PINNED_BLOCKS);
+        }
         let first = sim.step();
         // A real worker learns its rank from its engine's stats; so does this one.
         let dp_rank = first

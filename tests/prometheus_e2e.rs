@@ -127,9 +127,9 @@ fn kv_metrics_selector() -> String {
 /// text that reads back as the same `f64`, so equal lines mean equal bits.
 /// A bucket's `le` is written the same way: Prometheus may store the bound
 /// a scrape spelled `1` as `1.0` (3.x does), and the bound is what counts.
-fn lines(series: Vec<Series>) -> Vec<String> {
+fn lines(series: &[Series]) -> Vec<String> {
     let mut lines: Vec<String> = series
-        .into_iter()
+        .iter()
         .map(|s| {
             let name = s.label("__name__").unwrap_or_default().to_owned();
             let labels: Vec<String> = s
@@ -150,7 +150,7 @@ fn lines(series: Vec<Series>) -> Vec<String> {
 
 /// Waits until `expr` evaluates to exactly `expected` (labels and values).
 async fn wait_for_series(prometheus: &Prometheus, what: &str, expr: &str, expected: Vec<Series>) {
-    let expected = lines(expected);
+    let expected = lines(&expected);
     wait_for_query(prometheus, what, expr, |seen| {
         let seen = lines(seen);
         if seen == expected {
@@ -166,19 +166,16 @@ async fn wait_for_series(prometheus: &Prometheus, what: &str, expr: &str, expect
     .await;
 }
 
-/// Waits until what `expr` evaluates to passes `check`, and returns it.
+/// Waits until what `expr` evaluates to passes `check`.
 async fn wait_for_query(
     prometheus: &Prometheus,
     what: &str,
     expr: &str,
-    check: impl Fn(Vec<Series>) -> Result<(), String>,
-) -> Vec<Series> {
-    let result = poll::until(what, WAIT, || async {
-        let seen = prometheus.query(expr).await.map_err(|e| e.to_string())?;
-        check(seen.clone()).map(|()| seen)
-    })
-    .await;
-    result.unwrap_or_else(|e| panic!("{e}\n(`{expr}`)\nprometheus log:\n{}", prometheus.log()))
+    check: impl Fn(&[Series]) -> Result<(), String>,
+) {
+    if let Err(e) = prometheus.wait_for(what, expr, WAIT, check).await {
+        panic!("{e}");
+    }
 }
 
 /// Every series a direct scrape of `worker` in `format` (uncompressed)
@@ -350,7 +347,7 @@ async fn wait_for_scrapes_in_openmetrics(prometheus: &Prometheus, addr: SocketAd
     wait_for_query(prometheus, "scrapes by format", &expr, |seen| {
         let mut scrapes = 0.0;
         let mut answered = Vec::new();
-        for series in &seen {
+        for series in seen {
             match (series.label("format"), series.label("encoding")) {
                 (Some(format), Some(encoding)) => {
                     answered.push(format!("{format} {encoding} {}", series.value));
@@ -483,27 +480,27 @@ fn prometheus_answers_what_users_ask_of_running_engines() {
 
     let ttft = full(engine::TIME_TO_FIRST_TOKEN_SECONDS);
     let reasons = FinishReason::ALL.map(FinishReason::as_str);
-    type Check<'a> = Box<dyn Fn(Vec<Series>) -> Result<(), String> + 'a>;
+    type Check<'a> = Box<dyn Fn(&[Series]) -> Result<(), String> + 'a>;
     let questions: [(&str, String, Check); 5] = [
         // The counter keeps going up on every rank.
         (
             "prompt tokens per second",
             format!("rate({}[5s])", full(engine::PROMPT_TOKENS_TOTAL)),
-            Box::new(|seen| one_per_rank(&seen, |rate| rate > 0.0)),
+            Box::new(|seen| one_per_rank(seen, |rate| rate > 0.0)),
         ),
         // An estimate within the histogram's buckets, neither NaN (no
         // observation) nor past the last bound.
         (
             "p90 time to first token",
             format!("histogram_quantile(0.9, sum by (dp_rank, le) (rate({ttft}_bucket[5s])))"),
-            Box::new(|seen| one_per_rank(&seen, |p90| p90 > 0.0 && p90 <= top)),
+            Box::new(|seen| one_per_rank(seen, |p90| p90 > 0.0 && p90 <= top)),
         ),
         (
             "mean time to first token",
             format!(
                 "sum by (dp_rank) (rate({ttft}_sum[5s])) / sum by (dp_rank) (rate({ttft}_count[5s]))"
             ),
-            Box::new(|seen| one_per_rank(&seen, |mean| mean > 0.0 && mean <= top)),
+            Box::new(|seen| one_per_rank(seen, |mean| mean > 0.0 && mean <= top)),
         ),
         // Keyed series carry their keys, on each of the three ranks.
         (
@@ -512,7 +509,7 @@ fn prometheus_answers_what_users_ask_of_running_engines() {
                 "count by (finished_reason) ({})",
                 full(engine::FINISHED_REQUESTS_TOTAL)
             ),
-            Box::new(|seen| keyed(&seen, "finished_reason", &reasons, 3.0)),
+            Box::new(|seen| keyed(seen, "finished_reason", &reasons, 3.0)),
         ),
         (
             "LoRA adapters",
@@ -520,7 +517,7 @@ fn prometheus_answers_what_users_ask_of_running_engines() {
                 "count by (lora_adapter) ({})",
                 full(engine::LORA_REQUESTS_RUNNING)
             ),
-            Box::new(|seen| keyed(&seen, "lora_adapter", &LORA_ADAPTERS, 3.0)),
+            Box::new(|seen| keyed(seen, "lora_adapter", &LORA_ADAPTERS, 3.0)),
         ),
     ];
     runtime.block_on(async {

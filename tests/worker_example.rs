@@ -119,6 +119,28 @@ fn the_same_seed_publishes_the_same_values() {
 }
 
 #[test]
+fn a_hot_rank_publishes_a_nearly_full_cache_and_the_others_do_not() {
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--ranks",
+        "2",
+        "--hot-rank",
+        "1",
+        "--steps",
+        "5",
+        "--interval-ms",
+        "1",
+        "--print-published",
+    ];
+    let worker = WorkerProcess::spawn(worker(), &args).unwrap();
+    for published in published_lines(&worker, 10) {
+        let hot = published.gpu_cache_usage_perc > 0.95;
+        assert_eq!(hot, published.rank == 1, "{published}");
+    }
+}
+
+#[test]
 fn the_address_can_come_from_the_environment() {
     let env = [("KVSTATS_METRICS_ADDR", "127.0.0.1:0")];
     let worker = WorkerProcess::spawn_with_env(worker(), &["--steps", "1"], &env).unwrap();
@@ -142,6 +164,7 @@ Options:
       --seed <S>          Seed of the simulation; the same seed publishes the same values [default: 42]
       --steps <N>         Publish N times, then keep the last values and keep serving
       --print-published   Print one line per publish: published rank=R step=N kv_active_blocks=..
+      --hot-rank <R>      Keep rank R's KV cache 97% full, over the KvCacheNearlyFull alert's 0.95 (restart without it to cool down)
   -h, --help              Print help
 ";
 

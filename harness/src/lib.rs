@@ -21,6 +21,7 @@ pub mod heap;
 pub mod http;
 pub mod long_tests;
 pub mod poll;
+pub mod ports;
 pub mod processes;
 pub mod prometheus;
 pub mod python;

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::builder::TypedValueParser as _;
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 use kvstats_core::server::parse_addr;
 
 /// The settings of one worker run. Each field's doc is its flag's help.
@@ -64,6 +64,10 @@ pub struct WorkerArgs {
     /// Print one line per publish: published rank=R step=N kv_active_blocks=..
     #[arg(long)]
     pub print_published: bool,
+
+    /// Keep rank R's KV cache 97% full, over the KvCacheNearlyFull alert's 0.95 (restart without it to cool down)
+    #[arg(long, value_name = "R")]
+    pub hot_rank: Option<u32>,
 }
 
 impl WorkerArgs {
@@ -78,13 +82,49 @@ impl WorkerArgs {
     pub fn rank_ids(&self) -> impl Iterator<Item = u32> {
         self.first_rank..self.first_rank.saturating_add(self.ranks)
     }
+
+    /// Reads `args` (the program's name first) as clap does, then checks
+    /// what one flag alone cannot say: that `--hot-rank` is one of the
+    /// worker's ranks (a hot rank that is not published would never drive
+    /// the alert it is there for).
+    ///
+    /// ```
+    /// use simulation::cli::WorkerArgs;
+    ///
+    /// let args = WorkerArgs::try_parse_checked(["worker", "--ranks=2", "--hot-rank=1"])?;
+    /// assert_eq!(args.hot_rank, Some(1));
+    /// let err = WorkerArgs::try_parse_checked(["worker", "--hot-rank=1"]).unwrap_err();
+    /// assert_eq!(err.exit_code(), 2);
+    /// # Ok::<(), clap::Error>(())
+    /// ```
+    pub fn try_parse_checked<I, T>(args: I) -> Result<WorkerArgs, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let args = WorkerArgs::try_parse_from(args)?;
+        match args.hot_rank {
+            Some(hot) if !args.rank_ids().any(|rank| rank == hot) => {
+                let last = args.first_rank + (args.ranks - 1);
+                Err(WorkerArgs::command().error(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!(
+                        "invalid value '{hot}' for '--hot-rank <R>': not one of the ranks \
+                         {}..={last} this worker publishes",
+                        args.first_rank
+                    ),
+                ))
+            }
+            _ => Ok(args),
+        }
+    }
 }
 
 /// The command line of this process: prints the help and exits with status
 /// 0 for `--help`, prints the error and exits with status 2 for arguments
 /// that cannot be run.
 pub fn parse() -> WorkerArgs {
-    WorkerArgs::parse()
+    WorkerArgs::try_parse_checked(std::env::args_os()).unwrap_or_else(|e| e.exit())
 }
 
 /// `--addr`: an `IP:PORT`, as `kvstats_core` reads addresses everywhere.
@@ -95,10 +135,9 @@ fn addr(value: &str) -> kvstats_core::Result<SocketAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     fn run(args: &[&str]) -> Result<WorkerArgs, clap::Error> {
-        WorkerArgs::try_parse_from(std::iter::once("worker").chain(args.iter().copied()))
+        WorkerArgs::try_parse_checked(std::iter::once("worker").chain(args.iter().copied()))
     }
 
     #[test]
@@ -118,6 +157,7 @@ mod tests {
                 seed: 42,
                 steps: None,
                 print_published: false,
+                hot_rank: None,
             }
         );
     }
@@ -135,6 +175,8 @@ mod tests {
             "9",
             "--steps=5",
             "--print-published",
+            "--hot-rank",
+            "4",
         ])
         .unwrap();
         assert_eq!(
@@ -147,6 +189,7 @@ mod tests {
                 seed: 9,
                 steps: Some(5),
                 print_published: true,
+                hot_rank: Some(4),
             }
         );
     }
@@ -181,6 +224,16 @@ mod tests {
                 "error: a value is required for '--interval-ms <MS>' but none was supplied",
             ),
             (&["--verbose"], "error: unexpected argument '--verbose' found"),
+            (
+                &["--hot-rank", "1"],
+                "error: invalid value '1' for '--hot-rank <R>': not one of the ranks 0..=0 \
+                 this worker publishes",
+            ),
+            (
+                &["--first-rank=2", "--ranks=2", "--hot-rank=4"],
+                "error: invalid value '4' for '--hot-rank <R>': not one of the ranks 2..=3 \
+                 this worker publishes",
+            ),
             (
                 &["--addr", "localhost"],
                 "error: invalid value 'localhost' for '--addr <IP:PORT>': invalid --addr \

@@ -26,6 +26,10 @@ pub const TOTAL_BLOCKS: u64 = 12894;
 pub const TOTAL_SLOTS: u64 = 256;
 /// Draft tokens proposed per speculative decoding step.
 pub const SPEC_TOKENS: u32 = 3;
+/// The blocks a hot rank (`worker --hot-rank`) keeps pinned: 97% of the
+/// cache, so its usage stays above the 0.95 of the `KvCacheNearlyFull`
+/// alert while the rest still admits small requests.
+pub const HOT_PINNED_BLOCKS: u64 = TOTAL_BLOCKS * 97 / 100;
 
 const BLOCK_TOKENS: u64 = 16;
 /// Blocks admission leaves free for the running requests to grow into
@@ -108,6 +112,8 @@ pub struct WorkerSim {
     phase: f64,
     running: Vec<Request>,
     waiting: VecDeque<Request>,
+    /// Blocks held outside the running requests, never freed.
+    pinned: u64,
     /// The share of a prompt found in the prefix cache drifts over time.
     prefix_share: f64,
     hit_rate: f64,
@@ -139,11 +145,27 @@ impl WorkerSim {
             phase,
             running: Vec::new(),
             waiting: VecDeque::new(),
+            pinned: 0,
             prefix_share,
             hit_rate: prefix_share,
             now: Duration::ZERO,
             last_step: Duration::ZERO,
         }
+    }
+
+    /// The same worker with `blocks` of its cache (at most all of them)
+    /// held for good, as by a request that never ends: they count as
+    /// active, and admission and preemption work with what is left.
+    ///
+    /// ```
+    /// use simulation::sim::{WorkerSim, HOT_PINNED_BLOCKS};
+    ///
+    /// let mut sim = WorkerSim::new(42, 0).with_pinned_blocks(HOT_PINNED_BLOCKS);
+    /// assert!(sim.step().forward_pass.kv_stats.gpu_cache_usage_perc > 0.95);
+    /// ```
+    pub fn with_pinned_blocks(mut self, blocks: u64) -> Self {
+        self.pinned = blocks.min(TOTAL_BLOCKS);
+        self
     }
 
     /// The rank given to [`new`](Self::new).
@@ -223,7 +245,7 @@ impl WorkerSim {
     }
 
     fn used_blocks(&self) -> u64 {
-        self.running.iter().map(Request::blocks).sum()
+        self.pinned + self.running.iter().map(Request::blocks).sum::<u64>()
     }
 
     /// Admits waiting requests, first come first served, while a slot and
@@ -497,6 +519,26 @@ mod tests {
             .kv_stats
             .gpu_prefix_cache_hit_rate
             != w[1].forward_pass.kv_stats.gpu_prefix_cache_hit_rate));
+    }
+
+    /// A rank with pinned blocks stays above the alert's 0.95 at every step,
+    /// from the first, and still serves requests with what is left.
+    #[test]
+    fn a_hot_rank_stays_nearly_full_and_keeps_serving() {
+        let mut sim = WorkerSim::new(3, 0).with_pinned_blocks(HOT_PINNED_BLOCKS);
+        let steps: Vec<Step> = (0..800).map(|_| sim.step()).collect();
+        for step in &steps {
+            let kv = &step.forward_pass.kv_stats;
+            assert!(kv.kv_active_blocks >= HOT_PINNED_BLOCKS);
+            assert!(kv.kv_active_blocks <= kv.kv_total_blocks);
+            assert!(kv.gpu_cache_usage_perc > 0.95, "{kv:?}");
+        }
+        let finished: u64 = steps
+            .iter()
+            .flat_map(|s| &s.engine.finished_requests)
+            .map(|(_, n)| n)
+            .sum();
+        assert!(finished > 0, "no request finished");
     }
 
     /// Over a load wave, every kind of event happens: at the crest the cache

@@ -1,7 +1,8 @@
-//! The two calls of Prometheus' HTTP API the tests make: the scrape targets
-//! and their health, and an instant query.
+//! The calls of Prometheus' HTTP API the tests make: the scrape targets and
+//! their health, the rules and theirs, and an instant query.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
@@ -36,6 +37,46 @@ impl Series {
     }
 }
 
+/// `name{label="value",..} value`, the labels sorted: a whole line to
+/// compare, and to read in a failure message. The value is printed with
+/// `{:?}`, the shortest text that reads back as the same `f64`, so equal
+/// lines mean equal bits.
+///
+/// ```
+/// use harness::prometheus::Series;
+///
+/// let labels = [("__name__", "up"), ("job", "kvstats")];
+/// let labels = labels.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+/// assert_eq!(Series { labels, value: 1.0 }.to_string(), r#"up{job="kvstats"} 1.0"#);
+/// ```
+impl fmt::Display for Series {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .filter(|(key, _)| *key != "__name__")
+            .map(|(key, value)| format!("{key}={value:?}"))
+            .collect();
+        let name = self.label("__name__").unwrap_or_default();
+        write!(f, "{name}{{{}}} {:?}", labels.join(","), self.value)
+    }
+}
+
+/// One recording or alerting rule, as `/api/v1/rules` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The name of its group.
+    pub group: String,
+    /// The series it records, or the alert's name.
+    pub name: String,
+    /// `recording` or `alerting`.
+    pub kind: String,
+    /// `ok`, `err`, or `unknown` (not evaluated yet).
+    pub health: String,
+    /// Why its last evaluation failed; empty when it did not.
+    pub last_error: String,
+}
+
 /// The active targets of the Prometheus server at `addr`.
 pub async fn targets(addr: SocketAddr) -> io::Result<Vec<Target>> {
     let data = call(addr, "/api/v1/targets").await?;
@@ -54,6 +95,35 @@ pub async fn targets(addr: SocketAddr) -> io::Result<Vec<Target>> {
         })
         .collect::<Option<_>>()
         .ok_or_else(|| invalid(&data, "a target without instance or health"))
+}
+
+/// Every rule the Prometheus server at `addr` loaded, group by group.
+pub async fn rules(addr: SocketAddr) -> io::Result<Vec<Rule>> {
+    let data = call(addr, "/api/v1/rules").await?;
+    let groups = data["groups"]
+        .as_array()
+        .ok_or_else(|| invalid(&data, "no groups"))?;
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let mut rules = Vec::new();
+    for group in groups {
+        let name = text(&group["name"]).ok_or_else(|| invalid(group, "a group without name"))?;
+        let members = group["rules"]
+            .as_array()
+            .ok_or_else(|| invalid(group, "a group without rules"))?;
+        for rule in members {
+            let read = || {
+                Some(Rule {
+                    group: name.clone(),
+                    name: text(&rule["name"])?,
+                    kind: text(&rule["type"])?,
+                    health: text(&rule["health"])?,
+                    last_error: text(&rule["lastError"]).unwrap_or_default(),
+                })
+            };
+            rules.push(read().ok_or_else(|| invalid(rule, "a rule without name, type or health"))?);
+        }
+    }
+    Ok(rules)
 }
 
 /// The instant vector `expr` evaluates to now on the server at `addr`.

@@ -17,9 +17,9 @@ use std::sync::OnceLock;
 
 use crate::external::Tool;
 
-pub use api::{Series, Target};
+pub use api::{Rule, Series, Target};
 pub use promtool::{check_metrics, check_rules, test_rules, Lint, Verdict};
-pub use server::Prometheus;
+pub use server::{Options, Prometheus};
 
 /// Set to `1` to skip, instead of fail, the tests that need Prometheus when
 /// it is not installed.
