@@ -1,9 +1,11 @@
-//! Prometheus gauges generated from plain stats structs.
+//! Prometheus metrics generated from plain stats structs.
 //!
 //! Put `#[derive(PromGauges)]` on the struct your worker already keeps its
-//! load statistics in, and the metric definitions live beside the data: the
-//! derive generates the gauge container, its registration, the name
-//! constants and the `update_from` your publisher calls.
+//! statistics in, and the metric definitions live beside the data: the
+//! derive generates the container of its gauges, counters, histograms and
+//! keyed series, its registration, the name constants and the `update_from`
+//! your publisher calls. The `catalog` module (feature `catalog`) writes docs,
+//! dashboards and Prometheus rules from the same definitions.
 //!
 //! ```
 //! use kvstats_core::{PromGauges, Registry};

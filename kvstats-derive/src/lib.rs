@@ -1,4 +1,5 @@
-//! `#[derive(PromGauges)]`: Prometheus gauges generated from a stats struct.
+//! `#[derive(PromGauges)]`: Prometheus metrics (gauges, counters, histograms,
+//! keyed series) generated from a stats struct.
 //!
 //! Use it through `kvstats-core`, which re-exports it and holds the runtime the
 //! generated code calls. The macro runs in stages, a file or two each:
