@@ -3,6 +3,8 @@
 //! the registration of containers and collectors, the identity of series
 //! (full name plus sorted label set) and the lifecycle of their handles.
 
+mod builder;
+mod foreign;
 mod handle;
 mod labels;
 mod register;
@@ -12,14 +14,15 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use prometheus::core::Collector;
 
-use crate::error::{checked, Error, Result};
+use crate::error::{checked, Result};
 use crate::instance::ScopeLabels;
 use crate::interop;
 use crate::metric::GaugeGroup;
-use crate::names::{check_level_name, check_name};
+use crate::names::check_level_name;
 use crate::render::plan::{ForeignFamily, Plan};
 use crate::render::Format;
 
+pub use builder::RegistryBuilder;
 pub use handle::Registered;
 
 /// The root metric-name prefix of [`Registry::new`], as in the reference runtime.
@@ -210,7 +213,7 @@ pub trait MetricsRegistry: sealed::Sealed {
     fn register_collector(&self, collector: Box<dyn Collector>) -> Result<()> {
         let shared = &self.scope().shared;
         let declared = interop::declared_families(collector.as_ref());
-        check_foreign_all(&shared.read_plan(), &declared)?;
+        foreign::check_all(&shared.read_plan(), &declared)?;
         // Not under the plan's lock: `gather()` holds the `prometheus`
         // registry's lock while the bridge takes the plan's.
         let copy = interop::Unregister::of(collector.as_ref());
@@ -219,7 +222,7 @@ pub trait MetricsRegistry: sealed::Sealed {
             .register(collector)
             .map_err(|e| interop::registration_error(e, &declared))?;
         let mut plan = shared.write_plan();
-        if let Err(e) = check_foreign_all(&plan, &declared) {
+        if let Err(e) = foreign::check_all(&plan, &declared) {
             // A kvstats registration took one of the names meanwhile.
             drop(plan);
             let _ = shared.prometheus.unregister(Box::new(copy));
@@ -289,51 +292,6 @@ pub(crate) fn count_scrape(
         .shared
         .read_plan()
         .count_scrape(format, encoding);
-}
-
-/// Whether every family a collector declares can join the plan.
-fn check_foreign_all(plan: &Plan, declared: &[(Box<str>, ForeignFamily)]) -> Result<()> {
-    declared
-        .iter()
-        .try_for_each(|(name, family)| check_foreign(plan, name, family))
-}
-
-/// Whether a collector's family `name` can join the plan.
-fn check_foreign(plan: &Plan, name: &str, theirs: &ForeignFamily) -> Result<()> {
-    let Some(ours) = plan.families.get(name) else {
-        return Ok(());
-    };
-    let Some(labels) = &ours.label_names else {
-        return Err(Error::Inconsistent {
-            metric: name.to_owned(),
-            detail: "the library's own metric of that name; the collector must use another \
-                     name"
-                .to_owned(),
-        });
-    };
-    if ours.help != theirs.help {
-        return Err(register::inconsistent(
-            name,
-            format!("help {:?}", ours.help),
-            format!("help {:?}", theirs.help),
-            "",
-        ));
-    }
-    if *labels != theirs.label_names {
-        return Err(register::inconsistent(
-            name,
-            format!(
-                "label names {}",
-                register::list(labels.iter().map(|n| &**n))
-            ),
-            format!(
-                "label names {}",
-                register::list(theirs.label_names.iter().map(|n| &**n))
-            ),
-            "",
-        ));
-    }
-    Ok(())
 }
 
 macro_rules! level {
@@ -411,103 +369,6 @@ level! {
     Endpoint
 }
 
-/// The settings of a new [`Registry`]: root prefix, label prefix, and the
-/// `prometheus::Registry` to bridge to.
-///
-/// ```
-/// use kvstats_core::{MetricsRegistry, Registry};
-///
-/// let app = prometheus::Registry::new();
-/// let registry = Registry::builder()
-///     .prefix("llm")
-///     .label_prefix("llm")
-///     .prometheus(app.clone())
-///     .build()?;
-/// assert_eq!(registry.namespace("prod")?.auto_labels()[0].0, "llm_namespace");
-/// # Ok::<(), kvstats_core::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a RegistryBuilder does nothing until `build` is called"]
-pub struct RegistryBuilder {
-    prefix: String,
-    label_prefix: String,
-    prometheus: Option<prometheus::Registry>,
-}
-
-impl RegistryBuilder {
-    /// The root metric-name prefix (`dynamo_component` by default); an empty
-    /// prefix leaves the names as the derive made them.
-    pub fn prefix(mut self, prefix: &str) -> Self {
-        prefix.clone_into(&mut self.prefix);
-        self
-    }
-
-    /// The prefix of the automatic labels (`dynamo` by default):
-    /// `{label_prefix}_namespace`, `_component`, `_endpoint`.
-    pub fn label_prefix(mut self, label_prefix: &str) -> Self {
-        label_prefix.clone_into(&mut self.label_prefix);
-        self
-    }
-
-    /// The application's `prometheus::Registry`: its families appear in this
-    /// registry's scrape, and this registry's families in its `gather()`.
-    /// Without one, the registry has a `prometheus::Registry` of its own.
-    pub fn prometheus(mut self, registry: prometheus::Registry) -> Self {
-        self.prometheus = Some(registry);
-        self
-    }
-
-    /// Checks the prefixes and builds the registry. Fails if a prefix makes
-    /// invalid names (`__` at the start included), or if the `prometheus`
-    /// registry already has a collector without descriptors (a kvstats
-    /// registry's bridge is one, and the `prometheus` crate allows one).
-    ///
-    /// ```
-    /// use kvstats_core::Registry;
-    ///
-    /// let err = Registry::builder().prefix("_").build().unwrap_err();
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     "invalid prefix `_`: it makes names such as `__kvstats_active_blocks`, and names \
-    ///      starting with `__` are reserved by Prometheus",
-    /// );
-    /// ```
-    pub fn build(self) -> Result<Registry> {
-        if !self.prefix.is_empty() {
-            checked("prefix", &self.prefix, check_name)?;
-            check_made("prefix", &self.prefix, "kvstats_active_blocks")?;
-        }
-        checked("label prefix", &self.label_prefix, check_name)?;
-        check_made("label prefix", &self.label_prefix, LEVELS[0])?;
-        let prometheus = self.prometheus.unwrap_or_default();
-        let plan = Arc::new(RwLock::new(Plan::new(&self.prefix)));
-        interop::attach(&prometheus, &plan)?;
-        Ok(Registry {
-            scope: Scope {
-                shared: Arc::new(Shared {
-                    root_prefix: self.prefix.into(),
-                    label_prefix: self.label_prefix.into(),
-                    plan,
-                    prometheus,
-                }),
-                labels: Arc::new(Vec::new()),
-            },
-        })
-    }
-}
-
-/// Checks the names `prefix` makes (`{prefix}_{example}`), which can break the
-/// rule where the prefix alone does not (`_` makes `__..`).
-fn check_made(kind: &'static str, prefix: &str, example: &str) -> Result<()> {
-    let made = format!("{prefix}_{example}");
-    check_name(&made).map_err(|reason| Error::InvalidPrefix {
-        kind,
-        prefix: prefix.to_owned(),
-        made,
-        reason,
-    })
-}
-
 impl Registry {
     /// A registry with root prefix `dynamo_component` and automatic labels
     /// `dynamo_namespace`, `dynamo_component`, `dynamo_endpoint`, as the
@@ -521,11 +382,7 @@ impl Registry {
 
     /// The settings of a new registry, starting from the defaults of [`new`](Self::new).
     pub fn builder() -> RegistryBuilder {
-        RegistryBuilder {
-            prefix: DEFAULT_PREFIX.to_owned(),
-            label_prefix: DEFAULT_LABEL_PREFIX.to_owned(),
-            prometheus: None,
-        }
+        RegistryBuilder::new()
     }
 
     /// A registry whose metric names start with `{prefix}_`; an empty prefix
