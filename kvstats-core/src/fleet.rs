@@ -1,8 +1,8 @@
 //! How a metric is read across a fleet: its aggregation over instances
 //! ([`Aggregation`], [`RatioOf`]) and the alerts declared on it
-//! ([`AlertDef`]). The derive records them in each [`MetricDef`]; the
-//! catalog's `rules` format turns them into Prometheus recording and alerting
-//! rules.
+//! ([`AlertDef`]). The derive records them in each
+//! [`MetricDef`](crate::MetricDef); the catalog's `rules` format turns them
+//! into Prometheus recording and alerting rules.
 //!
 //! ```
 //! use kvstats_core::PromGauges;
@@ -17,7 +17,7 @@
 //! assert_eq!(usage.ratio_of.unwrap().numerator, "kvstats_active_blocks");
 //! ```
 
-use crate::metric::{MetricDef, MetricKind};
+use crate::kind::MetricKind;
 
 /// One way of combining a metric's series across instances (ranks, workers):
 /// what `aggregate = ".."` names.
@@ -153,21 +153,6 @@ pub const fn default_aggregations(
             Some(unit) if crate::text::str_eq(unit, "bytes") => &[Aggregation::Sum],
             Some(_) => &[Aggregation::Avg, Aggregation::Max],
         },
-    }
-}
-
-impl MetricDef {
-    /// Whether the fleet view has this metric: it aggregates somehow, or is
-    /// a ratio, and is not an old name kept for a migration.
-    ///
-    /// ```
-    /// use kvstats_core::PromGauges;
-    /// use kvstats_core::dynamo::KvStats;
-    ///
-    /// assert!(KvStats::METRICS.iter().all(|m| m.is_aggregated()));
-    /// ```
-    pub fn is_aggregated(&self) -> bool {
-        !self.is_deprecated() && (!self.aggregate.is_empty() || self.ratio_of.is_some())
     }
 }
 

@@ -160,6 +160,7 @@ mod error;
 pub mod fleet;
 mod instance;
 mod interop;
+mod kind;
 mod metric;
 pub mod names;
 pub mod own;

@@ -3,37 +3,7 @@
 //! the generated container).
 
 use crate::cells::Reading;
-
-/// The Prometheus type of a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetricKind {
-    /// A value that goes up and down.
-    Gauge,
-    /// A running total that only goes up (and starts again from 0 when the
-    /// process restarts); its name ends in `_total`.
-    Counter,
-    /// Observations counted into buckets: exported as `_bucket{le=".."}`,
-    /// `_sum` and `_count` series.
-    Histogram,
-}
-
-impl MetricKind {
-    /// The word used in `# TYPE` lines.
-    ///
-    /// ```
-    /// use kvstats_core::MetricKind;
-    ///
-    /// assert_eq!(MetricKind::Counter.as_str(), "counter");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            MetricKind::Gauge => "gauge",
-            MetricKind::Counter => "counter",
-            MetricKind::Histogram => "histogram",
-        }
-    }
-}
+pub use crate::kind::MetricKind;
 
 /// Everything known at compile time about one metric of a stats struct.
 ///
@@ -146,6 +116,21 @@ impl MetricDef {
             MetricKind::Gauge => {}
         }
         reasons
+    }
+}
+
+impl MetricDef {
+    /// Whether the fleet view has this metric: it aggregates somehow, or is
+    /// a ratio, and is not an old name kept for a migration.
+    ///
+    /// ```
+    /// use kvstats_core::PromGauges;
+    /// use kvstats_core::dynamo::KvStats;
+    ///
+    /// assert!(KvStats::METRICS.iter().all(|m| m.is_aggregated()));
+    /// ```
+    pub fn is_aggregated(&self) -> bool {
+        !self.is_deprecated() && (!self.aggregate.is_empty() || self.ratio_of.is_some())
     }
 }
 

@@ -37,30 +37,11 @@
 //!   both.
 
 use crate::registry::MetricsRegistry;
+pub use crate::render::Encoding;
 use crate::render::Format;
 
 /// Bodies shorter than this are sent uncompressed: about one TCP segment.
 pub const GZIP_MIN_BYTES: usize = 1400;
-
-/// How a scrape's body is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Encoding {
-    /// As it is.
-    Identity,
-    /// gzip (`Content-Encoding: gzip`).
-    Gzip,
-}
-
-impl Encoding {
-    /// The value of `Content-Encoding`, if the body is encoded.
-    pub const fn content_encoding(self) -> Option<&'static str> {
-        match self {
-            Encoding::Identity => None,
-            Encoding::Gzip => Some("gzip"),
-        }
-    }
-}
 
 /// What a request asks for, as [`negotiate`] reads its headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

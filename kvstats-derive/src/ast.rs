@@ -5,8 +5,9 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{Data, DeriveInput, Fields, Generics, Ident, Token, Type, Visibility};
 
-use crate::attr::{ContainerAttrs, FieldAttrs, Spanned};
+use crate::attr::{ContainerAttrs, FieldAttrs};
 use crate::ctxt::Ctxt;
+use crate::spanned::Spanned;
 
 pub struct Container<'a> {
     pub ident: &'a Ident,

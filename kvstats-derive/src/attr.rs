@@ -14,6 +14,7 @@ use crate::buckets::Buckets;
 use crate::ctxt::Ctxt;
 use crate::fleet::{AlertAttr, RatioAttr};
 use crate::keys::Place;
+use crate::spanned::Spanned;
 
 /// Where `#[prom(..)]` on the struct stands.
 pub const CONTAINER: Place = Place {
@@ -33,14 +34,6 @@ pub const FIELD: Place = Place {
 /// each, so a slip such as `max = 1000000` would make every container (and
 /// the stack frame that builds it) megabytes large.
 pub const MAX_POSITIONS: usize = 4096;
-
-/// A value, the span of the token it came from and the span of its key.
-#[derive(Clone)]
-pub struct Spanned<T> {
-    pub value: T,
-    pub span: Span,
-    pub key: Span,
-}
 
 /// Declares the keys of one place, each once: the field of the attributes
 /// struct that holds its value, the key as written and the `Value` method

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 
 use crate::ast::{Container, Field, Shape};
-use crate::attr::Spanned;
 use crate::buckets::Buckets;
 use crate::ctxt::Ctxt;
 use crate::names::check_name;
 use crate::naming;
+use crate::spanned::Spanned;
 
 /// The labels `Registry::new()` sets on every series (kvstats-core's
 /// `DEFAULT_LABEL_PREFIX` and its levels); a per-series label of that name

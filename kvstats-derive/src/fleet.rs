@@ -16,7 +16,7 @@ use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, LitStr, Token};
 
-use crate::attr::Spanned;
+use crate::spanned::Spanned;
 
 /// `ratio_of(numerator = "..", denominator = "..")`: two fields of the struct.
 #[derive(Clone)]

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 
 use crate::ast::{Container, Field, Shape, ValueKind};
-use crate::attr::Spanned;
 use crate::ctxt::Ctxt;
 use crate::fleet::{AlertAttr, Trigger};
 use crate::naming;
+use crate::spanned::Spanned;
 
 /// The words of `aggregate = ".."`, in the order kvstats-core's
 /// `Aggregation::ALL` has them.

@@ -5,10 +5,11 @@
 //! generated code calls. The macro runs in stages, a file or two each:
 //! - parse: `ast.rs` turns the input into our own `Container`, `attr.rs`
 //!   reads its `#[prom(..)]` attributes (each key declared once there;
-//!   `keys.rs` says what to do with a key a place does not take), keeping
-//!   every span;
+//!   `keys.rs` says what to do with a key a place does not take; `fleet.rs`
+//!   the grammar of the fleet keys), keeping every span (`spanned.rs`);
 //! - check: `check.rs` applies every rule about the attributes, the naming
-//!   rule included (`names.rs`, kvstats-core's own file, linked);
+//!   rule included (`names.rs`, kvstats-core's own file, linked), and
+//!   `fleet_check.rs` those of the fleet keys;
 //! - model: `model.rs` computes, once, every name and metric entry the output
 //!   has (`naming.rs` says how names are formed);
 //! - expand: `expand.rs` prints the model (the container and the constants

@@ -335,7 +335,7 @@ fn alert(
         Trigger::Below(x) => format!("{watched} is below {x}: {{{{ $value }}}}"),
         Trigger::Absent => format!("{watched} stopped: no series from {{{{ $labels.instance }}}}"),
     };
-    let text = |given: &Option<crate::attr::Spanned<String>>, default: &str| {
+    let text = |given: &Option<crate::spanned::Spanned<String>>, default: &str| {
         given
             .as_ref()
             .map_or_else(|| default.to_owned(), |g| g.value.clone())

@@ -32,6 +32,8 @@ pub mod model;
 pub mod naming;
 #[path = "respan.rs"]
 pub mod respan;
+#[path = "spanned.rs"]
+pub mod spanned;
 // The naming rule, shared with kvstats-core (which uses all of it; the macro
 // needs only `check_name`).
 #[allow(dead_code)]

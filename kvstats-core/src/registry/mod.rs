@@ -198,7 +198,7 @@ pub trait MetricsRegistry: sealed::Sealed {
     /// Registers a `prometheus` collector on [`prometheus()`](Self::prometheus),
     /// after checking its descriptors against the kvstats families: a family
     /// of the same name with other help or label names, or one of the
-    /// library's own, is an [`Error::Inconsistent`] naming it.
+    /// library's own, is an [`Error::Inconsistent`](crate::Error::Inconsistent) naming it.
     ///
     /// ```
     /// use kvstats_core::{MetricsRegistry, Registry};
@@ -285,7 +285,7 @@ pub trait MetricsRegistry: sealed::Sealed {
 pub(crate) fn count_scrape(
     registry: &(impl MetricsRegistry + ?Sized),
     format: Format,
-    encoding: crate::scrape::Encoding,
+    encoding: crate::render::Encoding,
 ) {
     registry
         .scope()

@@ -21,43 +21,9 @@ use crate::error::Result;
 use crate::metric::MetricKind;
 use crate::text::{label_pairs, write_value};
 
+use super::format::Format;
 use super::plan::{Family, Plan};
 use super::series::{self, cmp_series_labels, Part, Sample, Scratch};
-
-/// The `Content-Type` of the text exposition 0.0.4.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// The `Content-Type` of the OpenMetrics text exposition.
-pub const OPENMETRICS_CONTENT_TYPE: &str =
-    "application/openmetrics-text; version=1.0.0; charset=utf-8";
-
-/// A text format of the exposition.
-///
-/// ```
-/// use kvstats_core::Format;
-///
-/// assert_eq!(Format::OpenMetrics.content_type(), kvstats_core::OPENMETRICS_CONTENT_TYPE);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Format {
-    /// The Prometheus text format 0.0.4, which every scraper reads.
-    #[default]
-    Text,
-    /// OpenMetrics 1.0.0 text: units, `_total` on counter samples only, and
-    /// `# EOF` at the end.
-    OpenMetrics,
-}
-
-impl Format {
-    /// The `Content-Type` a response in this format carries.
-    pub const fn content_type(self) -> &'static str {
-        match self {
-            Format::Text => CONTENT_TYPE,
-            Format::OpenMetrics => OPENMETRICS_CONTENT_TYPE,
-        }
-    }
-}
 
 /// Appends the exposition of every series under `scope`, and of `foreign`
 /// (sorted by name, as `gather()` returns it), to `out`, in `format`.

@@ -6,7 +6,7 @@ use prometheus::proto::{LabelPair, Metric, MetricFamily, MetricType};
 
 use crate::text::{escape_help, escape_label_value, openmetrics_name, write_integer, write_value};
 
-use super::exposition::Format;
+use super::format::Format;
 
 /// Appends `family` in OpenMetrics: header, then every metric's samples.
 pub(crate) fn write_openmetrics(family: &MetricFamily, out: &mut String) {

@@ -5,8 +5,9 @@
 
 mod exposition;
 mod foreign;
+mod format;
 pub(crate) mod plan;
 pub(crate) mod series;
 
 pub(crate) use exposition::write as write_exposition;
-pub use exposition::{Format, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE};
+pub use format::{Encoding, Format, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE};

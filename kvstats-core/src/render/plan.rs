@@ -13,8 +13,7 @@ use crate::cells::{Reason, SeriesKey};
 use crate::instance::Instance;
 use crate::metric::{MetricDef, MetricKind};
 use crate::own;
-use crate::render::Format;
-use crate::scrape::Encoding;
+use crate::render::{Encoding, Format};
 use crate::text::{
     cmp_label_text, escape_label_value, family_header, full_name, openmetrics_header, write_integer,
 };
