@@ -1,7 +1,8 @@
 //! What the registry keeps on the heap: at most what the leanest peers keep
 //! per series (prometheus-client holds 60 bytes per series for these series,
 //! `cargo bench --bench scale`), and nothing more after thousands of ranks
-//! came and went. Bytes are counted, not timed.
+//! came and went; and a scrape of them allocates its text once. Bytes and
+//! allocations are counted, not timed.
 
 use harness::fixtures::backend;
 use harness::heap::{measure, Counting};
@@ -64,6 +65,16 @@ fn ten_thousand_series_fit_the_budget_and_churn_leaves_nothing_behind() {
             .matches("kvstats_active_blocks{")
             .count(),
         2_500
+    );
+
+    // A scrape reserves what the one before it wrote: its text grows once,
+    // not a dozen times (each a copy of 10,000 series' worth of text).
+    let (text, scrape) = measure(|| registry.prometheus_text().unwrap());
+    assert!(
+        scrape.allocations <= 2,
+        "{} allocations for a scrape of {} bytes",
+        scrape.allocations,
+        text.len()
     );
     drop(handles);
 }

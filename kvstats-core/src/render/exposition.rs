@@ -15,6 +15,8 @@
 //! exposition stays valid, and what was left out is counted in
 //! [`own::DROPPED_VALUES`] with `reason="foreign_conflict"`.
 
+use std::sync::atomic::Ordering::Relaxed;
+
 use prometheus::proto::{MetricFamily, MetricType};
 
 use crate::error::Result;
@@ -35,6 +37,10 @@ pub(crate) fn write(
     out: &mut String,
 ) -> Result<()> {
     count_conflicts(plan, foreign);
+    let start = out.len();
+    // A little more than last time: the values' digits vary between scrapes.
+    let hint = plan.last_len.load(Relaxed);
+    out.reserve(hint + hint / 16);
     let encoder = prometheus::TextEncoder::new();
     let write_foreign = |theirs: &MetricFamily, out: &mut String| match format {
         Format::Text => encoder.encode_utf8(std::slice::from_ref(theirs), out),
@@ -62,6 +68,7 @@ pub(crate) fn write(
     if format == Format::OpenMetrics {
         out.push_str("# EOF\n");
     }
+    plan.last_len.store(out.len() - start, Relaxed);
     Ok(())
 }
 
