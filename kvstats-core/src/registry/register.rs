@@ -81,6 +81,9 @@ fn check(
     label_names: &[&str],
     instance: &Arc<Instance>,
 ) -> Result<()> {
+    // The classes whose instances were searched for these labels: most
+    // families of a struct are fed by the same class, searched once.
+    let mut searched = Vec::new();
     for (def, name) in metrics.iter().zip(names) {
         let series_labels = series_label_names(label_names, def);
         if let Some(family) = plan.families.get(name) {
@@ -121,6 +124,10 @@ fn check(
                 let crate::render::plan::Source::Class { class, .. } = source else {
                     continue;
                 };
+                if searched.contains(class) {
+                    continue;
+                }
+                searched.push(*class);
                 if plan
                     .class(*class)
                     .and_then(|c| c.same_labels(instance))

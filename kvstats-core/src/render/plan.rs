@@ -256,12 +256,17 @@ impl Plan {
         let Some(class) = self.classes.get_mut(&id) else {
             return false;
         };
-        let probe = Ordered(Arc::clone(instance));
-        match class.instances.get(&probe) {
+        // One search: take what has these labels, and put it back when it is
+        // another instance (registered after this one was unregistered, whose
+        // last clone is dropped only now).
+        match class.instances.take(&Ordered(Arc::clone(instance))) {
             Some(found) if Arc::ptr_eq(&found.0, instance) => {}
-            _ => return false,
+            Some(other) => {
+                class.instances.insert(other);
+                return false;
+            }
+            None => return false,
         }
-        class.instances.remove(&probe);
         if class.instances.is_empty() {
             if let Some(class) = self.classes.remove(&id) {
                 self.remove_sources(id, &class.families);
