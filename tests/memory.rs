@@ -76,5 +76,12 @@ fn ten_thousand_series_fit_the_budget_and_churn_leaves_nothing_behind() {
         scrape.allocations,
         text.len()
     );
+    // .. and reserves little more than it needs.
+    assert!(
+        scrape.retained <= (text.len() + text.len() / 8) as isize,
+        "{} bytes kept for a text of {}",
+        scrape.retained,
+        text.len()
+    );
     drop(handles);
 }
