@@ -156,6 +156,27 @@ fn a_kvstats_struct_clashing_with_a_registered_collector_is_refused() {
 }
 
 #[test]
+fn a_kvstats_struct_with_other_label_names_than_a_collector_is_refused() {
+    let (registry, component) = backend();
+    let opts = prometheus::Opts::new(
+        "dynamo_component_kvstats_active_blocks",
+        "Number of active KV cache blocks currently in use",
+    );
+    let theirs = prometheus::GaugeVec::new(opts, &["gpu"]).unwrap();
+    registry
+        .register_collector(Box::new(theirs.clone()))
+        .unwrap();
+    let err = KvStatsGauges::register(&component).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "metric `dynamo_component_kvstats_active_blocks` is already registered with label names \
+         `gpu` by a `prometheus` collector; this registration has label names \
+         `dynamo_component`, `dynamo_namespace`; every series of one metric must agree, so give \
+         one of them another name"
+    );
+}
+
+#[test]
 fn a_clash_registered_behind_our_back_is_left_out_and_counted() {
     let (registry, component) = backend();
     let kv = KvStatsGauges::register(&component).unwrap();
@@ -182,8 +203,17 @@ fn a_clash_registered_behind_our_back_is_left_out_and_counted() {
             headers,
             ["# TYPE dynamo_component_kvstats_total_blocks gauge"]
         );
-        assert!(text.lines().any(|l| l
-            == r#"dynamo_component_kvstats_total_blocks{dynamo_component="backend",dynamo_namespace="dynamo"} 8"#));
+        let samples: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("dynamo_component_kvstats_total_blocks"))
+            .collect();
+        // Ours alone: their counter's sample is left out with its family.
+        assert_eq!(
+            samples,
+            [
+                r#"dynamo_component_kvstats_total_blocks{dynamo_component="backend",dynamo_namespace="dynamo"} 8"#
+            ]
+        );
         let counted = format!(
             "dynamo_component_kvstats_values_dropped_total{{metric=\"dynamo_component_kvstats_total_blocks\",reason=\"foreign_conflict\"}} {scrape}"
         );

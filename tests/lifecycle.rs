@@ -1,11 +1,12 @@
 //! Handles that clean up after themselves: series live as long as a handle
 //! (or the publisher holding it) does, the labels are free again after, and
-//! `keep_registered` keeps them for the life of the registry.
+//! `keep_registered` keeps them for the life of the registry; a family fed by
+//! two structs stays while either is registered, and goes with the last.
 
 use harness::exposition::parse;
 use harness::fixtures::backend;
 use kvstats_core::dynamo::{KvStats, KvStatsGauges, WorkerMetricsPublisher};
-use kvstats_core::{Error, MetricsPublisher, Registered};
+use kvstats_core::{Error, MetricsPublisher, PromGauges, Registered};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt as _, SeedableRng};
 
@@ -154,4 +155,74 @@ fn a_registry_dropped_first_leaves_working_handles() {
     });
     assert_eq!(gauges.kv_active_blocks.get(), 1.0);
     drop(gauges);
+}
+
+/// Two structs that export one metric (same name, help and labels), each
+/// with a constants module of its own.
+#[derive(Default, PromGauges)]
+#[prom(prefix = "shared", module = "shared_prefill")]
+struct Prefill {
+    /// Requests waiting
+    waiting: u64,
+}
+
+#[derive(Default, PromGauges)]
+#[prom(prefix = "shared", module = "shared_decode")]
+struct Decode {
+    /// Requests waiting
+    waiting: u64,
+    /// Requests decoding
+    decoding: u64,
+}
+
+#[test]
+fn a_family_fed_by_two_structs_stays_while_either_is_registered() {
+    let (registry, component) = backend();
+    let prefill = PrefillGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap();
+    let decode = DecodeGauges::register_with_labels(&component, &[("dp_rank", "1")]).unwrap();
+    prefill.update_from(&Prefill { waiting: 3 });
+    decode.update_from(&Decode {
+        waiting: 4,
+        decoding: 5,
+    });
+    let waiting = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("dynamo_component_shared_waiting"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(waiting(&registry.prometheus_text().unwrap()).len(), 2);
+    drop(prefill);
+    assert_eq!(
+        waiting(&registry.prometheus_text().unwrap()),
+        [
+            r#"dynamo_component_shared_waiting{dp_rank="1",dynamo_component="backend",dynamo_namespace="dynamo"} 4"#
+        ]
+    );
+    drop(decode);
+    assert_eq!(registry.prometheus_text().unwrap(), "");
+}
+
+/// `Prefill`'s metric with another help text.
+#[derive(Default, PromGauges)]
+#[prom(prefix = "shared", module = "shared_other")]
+struct Renamed {
+    /// Requests queued
+    waiting: u64,
+}
+
+#[test]
+fn a_family_gone_with_its_last_struct_takes_its_help_along() {
+    let (registry, component) = backend();
+    let prefill = PrefillGauges::register(&component).unwrap();
+    let err = RenamedGauges::register_with_labels(&component, &[("dp_rank", "0")]).unwrap_err();
+    assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
+    drop(prefill);
+    let renamed = RenamedGauges::register(&component).unwrap();
+    renamed.update_from(&Renamed { waiting: 2 });
+    assert!(registry
+        .prometheus_text()
+        .unwrap()
+        .lines()
+        .any(|l| l == "# HELP dynamo_component_shared_waiting Requests queued"));
 }

@@ -395,7 +395,7 @@ mod tests {
     fn the_quick_order_agrees_with_the_full_one() {
         let values = [
             "", " ", "!", "#", "\"", "\\", "\n", ",", "=", "0", "1", "10", "9", "a", "a b", "a!",
-            "a\"", "a\\b", "ab", "é", "z",
+            "a\"", "a\\b", "a\0", "\0", "ab", "é", "z",
         ];
         let mut texts = Vec::new();
         for first in values {
