@@ -8,6 +8,11 @@ use kvstats_core::dynamo::{KvStats, KvStatsGauges};
 use kvstats_core::prometheus::{self, Encoder as _, TextEncoder};
 use kvstats_core::{Error, MetricsRegistry, PromGauges, Registry};
 
+/// The lines of `text` that `keep` keeps, in order.
+fn lines(text: &str, keep: impl Fn(&str) -> bool) -> Vec<&str> {
+    text.lines().filter(|l| keep(l)).collect()
+}
+
 /// What `gather()` + `TextEncoder` print for `registry`'s `prometheus::Registry`.
 fn gathered(registry: &impl MetricsRegistry) -> String {
     let mut out = Vec::new();
@@ -79,10 +84,9 @@ fn a_collector_of_the_same_name_and_help_merges_into_one_family() {
         .unwrap();
 
     let text = registry.prometheus_text().unwrap();
-    let family: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("dynamo_component_kvstats_active_blocks"))
-        .collect();
+    let family = lines(&text, |l| {
+        l.contains("dynamo_component_kvstats_active_blocks")
+    });
     assert_eq!(
         family,
         [
@@ -195,18 +199,16 @@ fn a_clash_registered_behind_our_back_is_left_out_and_counted() {
     theirs.inc();
     for scrape in 1..=2 {
         let text = registry.prometheus_text().unwrap();
-        let headers = text
-            .lines()
-            .filter(|l| l.starts_with("# TYPE dynamo_component_kvstats_total_blocks "))
-            .collect::<Vec<_>>();
+        let headers = lines(&text, |l| {
+            l.starts_with("# TYPE dynamo_component_kvstats_total_blocks ")
+        });
         assert_eq!(
             headers,
             ["# TYPE dynamo_component_kvstats_total_blocks gauge"]
         );
-        let samples: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("dynamo_component_kvstats_total_blocks"))
-            .collect();
+        let samples = lines(&text, |l| {
+            l.starts_with("dynamo_component_kvstats_total_blocks")
+        });
         // Ours alone: their counter's sample is left out with its family.
         assert_eq!(
             samples,
