@@ -139,17 +139,23 @@ fn a_clashing_collector_is_refused_by_register_collector() {
     );
 }
 
+/// The error `KvStatsGauges::register` returns once `theirs` is registered.
+fn refusal_after(
+    registry: &Registry,
+    component: &kvstats_core::Component,
+    theirs: impl prometheus::core::Collector + 'static,
+) -> String {
+    registry.register_collector(Box::new(theirs)).unwrap();
+    KvStatsGauges::register(component).unwrap_err().to_string()
+}
+
 #[test]
 fn a_kvstats_struct_clashing_with_a_registered_collector_is_refused() {
     let (registry, component) = backend();
     let theirs =
         prometheus::Gauge::new("dynamo_component_kvstats_active_blocks", "Theirs").unwrap();
-    registry
-        .register_collector(Box::new(theirs.clone()))
-        .unwrap();
-    let err = KvStatsGauges::register(&component).unwrap_err();
     assert_eq!(
-        err.to_string(),
+        refusal_after(&registry, &component, theirs.clone()),
         "metric `dynamo_component_kvstats_active_blocks` is already registered with help \
          \"Theirs\" by a `prometheus` collector; this registration has help \"Number of active \
          KV cache blocks currently in use\"; every series of one metric must agree, so give one \
@@ -167,12 +173,8 @@ fn a_kvstats_struct_with_other_label_names_than_a_collector_is_refused() {
         "Number of active KV cache blocks currently in use",
     );
     let theirs = prometheus::GaugeVec::new(opts, &["gpu"]).unwrap();
-    registry
-        .register_collector(Box::new(theirs.clone()))
-        .unwrap();
-    let err = KvStatsGauges::register(&component).unwrap_err();
     assert_eq!(
-        err.to_string(),
+        refusal_after(&registry, &component, theirs),
         "metric `dynamo_component_kvstats_active_blocks` is already registered with label names \
          `gpu` by a `prometheus` collector; this registration has label names \
          `dynamo_component`, `dynamo_namespace`; every series of one metric must agree, so give \

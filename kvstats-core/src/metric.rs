@@ -67,6 +67,26 @@ pub struct MetricDef {
 }
 
 impl MetricDef {
+    /// A gauge with every field empty: the base the library's own
+    /// definitions are written from, and what arrays of definitions are
+    /// filled with before they are written.
+    pub(crate) const BLANK: MetricDef = MetricDef {
+        name: "",
+        struct_name: "",
+        constant: "",
+        field: "",
+        help: "",
+        unit: None,
+        kind: MetricKind::Gauge,
+        labels: &[],
+        buckets: &[],
+        delta: false,
+        replaced_by: None,
+        aggregate: &[],
+        ratio_of: None,
+        alerts: &[],
+    };
+
     /// Where the value comes from, as `Struct.field`.
     ///
     /// ```

@@ -33,15 +33,10 @@ pub const DROPPED_VALUES: MetricDef = MetricDef {
     constant: "VALUES_DROPPED_TOTAL",
     field: "dropped_values",
     help: "Values not exported, by metric and reason (over a field's cap, refused by a counter, not finite, or clashing with a kvstats family)",
-    unit: None,
     kind: MetricKind::Counter,
     labels: &[LABEL_METRIC, LABEL_REASON],
-    buckets: &[],
-    delta: false,
-    replaced_by: None,
     aggregate: &[Aggregation::Sum],
-    ratio_of: None,
-    alerts: &[],
+    ..MetricDef::BLANK
 };
 
 /// The label of [`DROPPED_VALUES`] that names the metric a value belonged to.
@@ -58,16 +53,11 @@ pub const SCRAPES: MetricDef = MetricDef {
     constant: "SCRAPES_TOTAL",
     field: "scrapes",
     help: "Scrapes answered, by the format and encoding of the answer",
-    unit: None,
     kind: MetricKind::Counter,
     labels: &[LABEL_ENCODING, LABEL_FORMAT],
-    buckets: &[],
-    delta: false,
-    replaced_by: None,
     // A scraper's own business: `up` and the scrape duration say more.
     aggregate: &[],
-    ratio_of: None,
-    alerts: &[],
+    ..MetricDef::BLANK
 };
 
 /// The label of [`SCRAPES`] that names the encoding of the answer.

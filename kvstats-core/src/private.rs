@@ -53,25 +53,6 @@ impl MetricParts {
     }
 }
 
-/// A placeholder to fill arrays of definitions with before they are written.
-const BLANK: MetricDef = MetricParts {
-    name: "",
-    constant: "",
-    struct_name: "",
-    field: "",
-    help: "",
-    unit: None,
-    kind: MetricKind::Gauge,
-    labels: &[],
-    buckets: &[],
-    delta: false,
-    replaced_by: None,
-    aggregate: &[],
-    ratio_of: None,
-    alerts: &[],
-}
-.def();
-
 /// How one scalar field is read. Generated code builds it once per field, in a
 /// constant spanned to the field's type, so an unsupported type is one error
 /// there; every other use goes through this value, which carries no bound.
@@ -211,7 +192,7 @@ pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
 /// `METRICS` of a struct: its own entries and its nested structs' slices, in
 /// field order. `N` is the sum of the lengths.
 pub const fn concat_metrics<const N: usize>(parts: &[&[MetricDef]]) -> [MetricDef; N] {
-    let mut out = [BLANK; N];
+    let mut out = [MetricDef::BLANK; N];
     let mut at = 0;
     let mut part = 0;
     while part < parts.len() {
